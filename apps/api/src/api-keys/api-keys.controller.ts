@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiKeysRepository, ApiKeyView } from '../auth/api-keys.repository';
+import { RequireRole } from '../auth/auth.decorator';
+import { ROLES } from '../auth/roles';
+import { Problem } from '../problems/problem';
+import { parseInput } from '../validation/parse';
+
+const createApiKeySchema = z.strictObject({
+  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  role: z.enum(ROLES),
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@ApiTags('api-keys')
+@Controller('v1/api-keys')
+@RequireRole('admin')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysRepository) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create an API key; the secret is shown only in this answer' })
+  @ApiBody({ schema: { type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { type: 'string', enum: [...ROLES] } }, example: { name: 'ops-laptop', role: 'operator' } } })
+  @ApiResponse({ status: 201, schema: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, key: { type: 'string' } } } })
+  async create(@Body() body: unknown): Promise<{ id: string; name: string; role: string; key: string }> {
+    const { name, role } = parseInput(createApiKeySchema, body, 'API key');
+    const created = await this.apiKeys.create(name, role);
+    return { id: created.id, name: created.name, role: created.role, key: created.key };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List API keys (no secrets)' })
+  async list(): Promise<{ apiKeys: ApiKeyView[] }> {
+    return { apiKeys: await this.apiKeys.list() };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 404, description: 'no such key' })
+  async revoke(@Param('id') id: string): Promise<void> {
+    if (!UUID.test(id) || !(await this.apiKeys.revoke(id))) {
+      throw new Problem(404, 'api-key-not-found', `there is no API key with id "${id}"`);
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// Authenticates `Authorization: Bearer <key>` and checks the route's required role.
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig, CONFIG } from '@app/config';
+import { Problem } from '../problems/problem';
+import { ApiKeysRepository } from './api-keys.repository';
+import { REQUIRED_ROLE } from './auth.decorator';
+import { Principal, Role, roleAllows } from './roles';
+
+const BOOTSTRAP_PRINCIPAL: Principal = { id: 'bootstrap', name: 'bootstrap-admin', role: 'admin' };
+
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysRepository,
+    @Inject(CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
+    if (!required) return true;
+    const request = context.switchToHttp().getRequest();
+    const principal = await this.authenticate(request.headers.authorization);
+    if (!roleAllows(principal.role, required)) {
+      throw new Problem(403, 'forbidden', `this needs the ${required} role; the API key "${principal.name}" is ${principal.role}`);
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  async authenticate(header: string | undefined): Promise<Principal> {
+    const unauthorized = (detail: string) => new Problem(401, 'unauthorized', detail, {}, { 'WWW-Authenticate': 'Bearer' });
+    if (!header) throw unauthorized('an API key is required: Authorization: Bearer <key>');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw unauthorized('the Authorization header must be "Bearer <key>"');
+    const key = match[1];
+    if (this.isBootstrapKey(key)) return BOOTSTRAP_PRINCIPAL;
+    const principal = await this.apiKeys.findActiveByKey(key);
+    if (!principal) throw unauthorized('the API key is unknown or revoked');
+    return principal;
+  }
+
+  private isBootstrapKey(key: string): boolean {
+    const bootstrap = this.config.BOOTSTRAP_ADMIN_KEY;
+    if (!bootstrap || bootstrap.length !== key.length) return false;
+    return timingSafeEqual(Buffer.from(bootstrap), Buffer.from(key));
+  }
+}

@@ -1,0 +1,87 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { validateAppendRequest } from '@app/domain';
+import { AppendResult, EventStore, GlobalPage, requestHash, StreamPage } from '@app/event-store';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.decorator';
+import { Principal } from '../auth/roles';
+import { Problem, validationProblem } from '../problems/problem';
+import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
+import { AppendNotifier } from './append-notifier';
+import { appendRequestSchema, appendResponseSchema, globalPageSchema, problemSchema, streamPageSchema } from './openapi';
+
+const streamQuerySchema = z.object({ fromVersion: queryInteger(0, 2 ** 31 - 1, 1), limit: queryInteger(1, 1000, 100) });
+const feedQuerySchema = z.object({ after: queryInteger(0, Number.MAX_SAFE_INTEGER, 0), limit: queryInteger(1, 1000, 100) });
+const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
+  .optional();
+
+@ApiTags('events')
+@Controller('v1')
+export class EventsController {
+  constructor(
+    private readonly store: EventStore,
+    private readonly notifier: AppendNotifier,
+  ) {}
+
+  @Post('missions/:missionId/events')
+  @HttpCode(201)
+  @RequireRole('operator')
+  @ApiOperation({ summary: 'Append events to a mission stream (all or none)' })
+  @ApiParam({ name: 'missionId', example: 'mss-haiti' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer' })
+  @ApiBody({ schema: appendRequestSchema })
+  @ApiResponse({ status: 201, schema: appendResponseSchema })
+  @ApiResponse({ status: 400, description: 'invalid JSON or event', schema: problemSchema })
+  @ApiResponse({ status: 404, description: 'the mission does not exist and the first event is not MissionEstablished' })
+  @ApiResponse({ status: 409, description: 'expectedVersion does not match (body has currentVersion), or the mission exists already' })
+  @ApiResponse({ status: 413, description: 'body over 1 MiB' })
+  @ApiResponse({ status: 415, description: 'body is not JSON' })
+  @ApiResponse({ status: 422, description: 'a domain rule is broken, or the Idempotency-Key was used with another body' })
+  @ApiResponse({ status: 503, description: 'PostgreSQL is unreachable (Retry-After)' })
+  async append(
+    @Param('missionId') missionIdParam: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<AppendResult> {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const idempotencyKey = parseInput(idempotencyKeySchema, idempotencyKeyHeader, 'Idempotency-Key header');
+    const command = validateAppendRequest(body);
+    if (!command.ok) throw validationProblem(command.errors, 'invalid append request');
+    const { result, replayed } = await this.store.append(missionId, command.value, {
+      actor: principal.name,
+      principal: principal.id,
+      idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: requestHash({ missionId, body }) } : undefined,
+    });
+    if (!replayed) this.notifier.appended(result);
+    return result;
+  }
+
+  @Get('missions/:missionId/events')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: "Read a mission's events in version order" })
+  @ApiQuery({ name: 'fromVersion', required: false, example: 1 })
+  @ApiQuery({ name: 'limit', required: false, example: 100, description: 'at most 1000' })
+  @ApiResponse({ status: 200, schema: streamPageSchema })
+  @ApiResponse({ status: 404, description: 'no such mission' })
+  async readStream(@Param('missionId') missionIdParam: string, @Query() query: unknown): Promise<StreamPage> {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { fromVersion, limit } = parseInput(streamQuerySchema, query, 'query');
+    const page = await this.store.readStream(missionId, fromVersion, limit);
+    if (!page) throw new Problem(404, 'mission-not-found', `there is no mission "${missionId}"`);
+    return page;
+  }
+
+  @Get('events')
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'The global feed: events with position > after, in commit order' })
+  @ApiQuery({ name: 'after', required: false, example: 0 })
+  @ApiQuery({ name: 'limit', required: false, example: 100, description: 'at most 1000' })
+  @ApiResponse({ status: 200, schema: globalPageSchema })
+  async readAll(@Query() query: unknown): Promise<GlobalPage> {
+    const { after, limit } = parseInput(feedQuerySchema, query, 'query');
+    return this.store.readAll(after, limit);
+  }
+}

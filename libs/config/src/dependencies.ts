@@ -1,0 +1,54 @@
+// Start-up check: a missing PostgreSQL or Redis is reported in one clear line (which, where,
+// how to start it) instead of a stack trace.
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { AppConfig, redactUrl } from './config';
+
+export class DependencyUnavailableError extends Error {}
+
+async function checkPostgres(url: string): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    const reason = (error as Error).message || (error as { code?: string }).code || 'unreachable';
+    throw new DependencyUnavailableError(
+      `PostgreSQL is not reachable at ${redactUrl(url)} (${reason}). Start it (for example: pg_ctlcluster --skip-systemctl-redirect 15 main start, or docker compose up -d postgres) or set DATABASE_URL.`,
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function checkRedis(url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3_000, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (error) {
+    throw new DependencyUnavailableError(
+      `Redis is not reachable at ${redactUrl(url)} (${(error as Error).message}). Start it (for example: redis-server --daemonize yes, or docker compose up -d redis) or set REDIS_URL.`,
+    );
+  } finally {
+    client.disconnect();
+  }
+}
+
+export async function checkDependencies(config: AppConfig): Promise<void> {
+  await checkPostgres(config.DATABASE_URL);
+  await checkRedis(config.REDIS_URL);
+}
+
+/** Runs a process's main; configuration and dependency problems print one line and exit 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error) => {
+    if (error instanceof DependencyUnavailableError || error?.constructor?.name === 'ConfigError') {
+      console.error(error.message);
+    } else {
+      console.error(error);
+    }
+    process.exit(1);
+  });
+}

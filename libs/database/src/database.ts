@@ -1,0 +1,39 @@
+// One pg pool per process, shared by the event store's SQL and by Prisma (through its pg
+// driver adapter), so there is one set of connections to size and to close.
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, types } from 'pg';
+import { PrismaClient } from './generated/prisma/client';
+
+// bigint (int8) columns are positions: safe as JS numbers up to 2^53, so parse them as numbers.
+types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+
+export interface Database {
+  pool: Pool;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+export function createDatabase(connectionString: string, max = 20): Database {
+  const pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    pool,
+    prisma,
+    async close() {
+      await prisma.$disconnect().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** True for errors that mean PostgreSQL cannot be reached (as opposed to a bad query). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code)) return true;
+  // 08xxx connection exceptions, 57P0x operator intervention (shutdown, cannot connect now).
+  if (e.code && /^(08|57P0)/.test(e.code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error/i.test(e.message ?? '');
+}

@@ -1,0 +1,72 @@
+// The event catalogue (CONTRACT section 3, schemaVersion 1): one strict schema per type.
+// Adding a type or a schema version is adding an entry here (and an upcaster in upcast.ts).
+import { z } from 'zod';
+import { AMOUNT_PATTERN } from './money';
+import { isCountryCode, isCurrencyCode } from './codes';
+
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const country = z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-3 country code such as "KEN"');
+const currency = z.string().refine(isCurrencyCode, 'must be an ISO 4217 currency code such as "USD"');
+const MAX_PERSONNEL = 10_000_000;
+const count = (min: number) =>
+  z
+    .number()
+    .int('must be an integer')
+    .min(min, `must be at least ${min}`)
+    .max(MAX_PERSONNEL, `must be at most ${MAX_PERSONNEL}`);
+const amount = (allowZero: boolean) =>
+  z
+    .string()
+    .regex(AMOUNT_PATTERN, 'must be a decimal string such as "300000000" or "5.70" (no exponent, at most 4 fraction digits)')
+    .refine((value) => allowZero || !/^0(\.0+)?$/.test(value), 'must be greater than 0');
+/** A donor or supporter: a country code or an organisation name. */
+const party = text(120);
+
+export const eventDataSchemas = {
+  MissionEstablished: z.strictObject({
+    name: text(200),
+    hostCountry: country,
+    mandate: text(2000).optional(),
+    leadNation: country.optional(),
+  }),
+  PersonnelRequirementSet: z.strictObject({ required: count(0) }),
+  PersonnelPledged: z.strictObject({
+    country,
+    personnel: count(1),
+    personnelType: z.enum(['police', 'military', 'civilian']).optional(),
+  }),
+  PledgeRevised: z.strictObject({ country, personnel: count(0) }),
+  FarewellHeld: z.strictObject({
+    country,
+    personnel: count(1),
+    officiant: text(200).optional(),
+    location: text(200).optional(),
+  }),
+  ContingentDeparted: z.strictObject({ country, personnel: count(1), contingentId: text(100).optional() }),
+  ContingentArrived: z.strictObject({ country, personnel: count(1), contingentId: text(100).optional() }),
+  PersonnelWithdrawn: z.strictObject({ country, personnel: count(1), reason: text(500).optional() }),
+  FundingPledged: z.strictObject({
+    donor: party,
+    amount: amount(false),
+    currency,
+    channel: z.enum(['trust-fund', 'bilateral', 'in-kind']).optional(),
+  }),
+  FundingPledgeRevised: z.strictObject({ donor: party, amount: amount(true), currency }),
+  FundingCommitted: z.strictObject({ donor: party, amount: amount(false), currency }),
+  FundingDisbursed: z.strictObject({ donor: party, amount: amount(false), currency }),
+  SupportDeclared: z.strictObject({ supporter: party, statement: text(2000).optional() }),
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export const EVENT_TYPES = Object.keys(eventDataSchemas) as EventType[];
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
+
+/** The discriminated union of every event's type and data. */
+export type DomainEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType];
+
+export function isEventType(type: unknown): type is EventType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(eventDataSchemas, type);
+}

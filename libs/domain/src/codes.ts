@@ -1,0 +1,18 @@
+// ISO 3166-1 alpha-3 country codes and ISO 4217 currency codes.
+import * as countries from 'i18n-iso-countries';
+
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
+export function isCountryCode(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && countries.isValid(code);
+}
+
+export function isCurrencyCode(code: string): boolean {
+  return /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
+}
+
+/** "KEN" -> "Kenya"; anything that is not a country code is returned as given. */
+export function displayName(countryOrOrganisation: string): string {
+  if (!isCountryCode(countryOrOrganisation)) return countryOrOrganisation;
+  return countries.getName(countryOrOrganisation, 'en', { select: 'official' }) ?? countryOrOrganisation;
+}

@@ -1,0 +1,33 @@
+// `occurredAt`: an ISO 8601 date (meaning 00:00 UTC) or date-time. A date-time without an
+// offset is read as UTC, so the same text always means the same instant.
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+function isRealDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** The instant, or null when the text is not an ISO 8601 date or date-time. */
+export function parseOccurredAt(text: string): Date | null {
+  const date = DATE.exec(text);
+  if (date) {
+    const [year, month, day] = date.slice(1).map(Number);
+    return isRealDate(year, month, day) ? new Date(Date.UTC(year, month - 1, day)) : null;
+  }
+  const dateTime = DATE_TIME.exec(text);
+  if (!dateTime) return null;
+  const [year, month, day, hour, minute, second = 0] = dateTime.slice(1, 7).map((part) => Number(part ?? 0));
+  if (!isRealDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return null;
+  const fraction = (dateTime[7] ?? '').padEnd(3, '0').slice(0, 3);
+  const offset = dateTime[8] ?? 'Z';
+  const iso = `${dateTime.slice(1, 4).join('-')}T${dateTime[4]}:${dateTime[5]}:${String(second).padStart(2, '0')}.${fraction}${offset === 'Z' ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`;
+  const instant = new Date(iso);
+  return Number.isNaN(instant.getTime()) ? null : instant;
+}
+
+/** The end of a UTC day given as YYYY-MM-DD (for `asOf`), or null when it is not a date. */
+export function endOfDay(text: string): Date | null {
+  const start = DATE.test(text) ? parseOccurredAt(text) : null;
+  return start ? new Date(start.getTime() + 86_400_000 - 1) : null;
+}

@@ -1,0 +1,141 @@
+// Turns untrusted input into typed commands, or into a list of precise `{ path, message }`
+// errors (every problem at once, so a client can fix a whole batch in one go).
+import { z } from 'zod';
+import { DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './catalogue';
+import { parseOccurredAt } from './occurred-at';
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+/** An event as an operator submits it, after validation. */
+export type NewEvent = DomainEvent & {
+  occurredAt: Date;
+  metadata: Record<string, unknown>;
+};
+
+export interface AppendCommand {
+  expectedVersion?: number;
+  events: NewEvent[];
+}
+
+export const MAX_EVENTS_PER_APPEND = 1000;
+/** Zod leaves the offending value out of its issues unless asked; the messages need it. */
+export const PARSE_OPTIONS = { reportInput: true } as const;
+const MAX_METADATA_BYTES = 4096;
+
+/** `events[0].data.personnel` */
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Zod's issues, reworded for people and flattened to one entry per problem. */
+export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const issue of error.issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) errors.push({ path: formatPath([...path, key]), message: 'is not a known field' });
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      errors.push({ path: formatPath(path), message: 'is required' });
+    } else if (issue.code === 'invalid_type') {
+      const expected = issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
+      errors.push({ path: formatPath(path), message: `must be ${expected}, not ${describe(issue.input)}` });
+    } else if (issue.code === 'invalid_value') {
+      errors.push({ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` });
+    } else {
+      errors.push({ path: formatPath(path), message: issue.message });
+    }
+  }
+  return errors;
+}
+
+const metadataSchema = z
+  .record(z.string(), z.unknown())
+  .refine((metadata) => !('actor' in metadata), 'actor is set by the server from the API key')
+  .refine((metadata) => JSON.stringify(metadata).length <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+
+const eventEnvelopeSchema = z.strictObject({
+  type: z.string(),
+  occurredAt: z.string(),
+  data: z.record(z.string(), z.unknown()),
+  metadata: metadataSchema.optional(),
+});
+
+export const appendRequestSchema = z.strictObject({
+  expectedVersion: z.number().int('must be an integer').min(0, 'must be at least 0').optional(),
+  events: z
+    .array(z.unknown())
+    .min(1, 'must hold at least 1 event')
+    .max(MAX_EVENTS_PER_APPEND, `must hold at most ${MAX_EVENTS_PER_APPEND} events`),
+});
+
+export function validateEvent(input: unknown, path: ReadonlyArray<PropertyKey> = []): Validated<NewEvent> {
+  const envelope = eventEnvelopeSchema.safeParse(input, PARSE_OPTIONS);
+  if (!envelope.success) {
+    const errors = zodErrors(envelope.error, path);
+    // Also check the data when the type is known, so one answer lists everything.
+    const candidate = input as { type?: unknown; data?: unknown } | null;
+    if (candidate && isEventType(candidate.type) && candidate.data && typeof candidate.data === 'object') {
+      const data = eventDataSchemas[candidate.type].safeParse(candidate.data, PARSE_OPTIONS);
+      if (!data.success) errors.push(...zodErrors(data.error, [...path, 'data']));
+    }
+    return { ok: false, errors };
+  }
+  const { type, occurredAt, data, metadata } = envelope.data;
+  const errors: FieldError[] = [];
+  if (!isEventType(type)) {
+    errors.push({
+      path: formatPath([...path, 'type']),
+      message: `unknown event type "${type}"; expected one of ${EVENT_TYPES.join(', ')}`,
+    });
+  }
+  const instant = parseOccurredAt(occurredAt);
+  if (!instant) {
+    errors.push({
+      path: formatPath([...path, 'occurredAt']),
+      message: 'must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z")',
+    });
+  }
+  let parsedData: unknown;
+  if (isEventType(type)) {
+    const result = eventDataSchemas[type].safeParse(data, PARSE_OPTIONS);
+    if (result.success) parsedData = result.data;
+    else errors.push(...zodErrors(result.error, [...path, 'data']));
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { type, data: parsedData, occurredAt: instant, metadata: metadata ?? {} } as NewEvent,
+  };
+}
+
+export function validateAppendRequest(input: unknown): Validated<AppendCommand> {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', message: `the body must be a JSON object, not ${describe(input)}` }] };
+  }
+  const request = appendRequestSchema.safeParse(input, PARSE_OPTIONS);
+  const errors: FieldError[] = request.success ? [] : zodErrors(request.error);
+  const events: NewEvent[] = [];
+  const submitted = (input as { events?: unknown }).events;
+  // Events are checked even when the envelope is wrong, so one answer lists every problem.
+  const candidates = Array.isArray(submitted) && submitted.length <= MAX_EVENTS_PER_APPEND ? submitted : [];
+  candidates.forEach((event, index) => {
+    const result = validateEvent(event, ['events', index]);
+    if (result.ok) events.push(result.value);
+    else errors.push(...result.errors);
+  });
+  if (!request.success || errors.length > 0) return { ok: false, errors };
+  return { ok: true, value: { expectedVersion: request.data.expectedVersion, events } };
+}

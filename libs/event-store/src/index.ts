@@ -1,0 +1,5 @@
+export * from './event-store';
+export * from './stored-event';
+export * from './append-errors';
+export * from './request-hash';
+export * from './event-store.module';

@@ -1,0 +1,48 @@
+// The stored event envelope (CONTRACT section 3) and its mapping from a database row.
+import { DomainEvent, EventType, upcast } from '@app/domain';
+
+export interface StoredEvent {
+  id: string;
+  missionId: string;
+  version: number;
+  position: number;
+  type: EventType;
+  schemaVersion: number;
+  occurredAt: string;
+  recordedAt: string;
+  data: DomainEvent['data'];
+  metadata: Record<string, unknown>;
+}
+
+export interface EventRow {
+  position: number;
+  id: string;
+  mission_id: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  occurred_at: Date;
+  recorded_at: Date;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export const EVENT_COLUMNS =
+  'position, id, mission_id, version, type, schema_version, occurred_at, recorded_at, data, metadata';
+
+/** Rows are upcast to the current schema on read; the log itself is never rewritten. */
+export function toStoredEvent(row: EventRow): StoredEvent {
+  const event = upcast(row.type, row.schema_version, row.data);
+  return {
+    id: row.id,
+    missionId: row.mission_id,
+    version: row.version,
+    position: row.position,
+    type: event.type,
+    schemaVersion: row.schema_version,
+    occurredAt: row.occurred_at.toISOString(),
+    recordedAt: row.recorded_at.toISOString(),
+    data: event.data,
+    metadata: row.metadata,
+  };
+}

@@ -1,0 +1,73 @@
+// The real API (Nest + Fastify) listening on a free port, spoken to over real HTTP.
+import { randomBytes } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@app/config';
+import { createHttpApp } from '../../apps/api/src/http-server';
+import { TEST_REDIS_URL } from './environment';
+
+export const ADMIN_KEY = 'test-bootstrap-admin-key-0123456789';
+
+export interface TestApi {
+  baseUrl: string;
+  app: NestFastifyApplication;
+  redisPrefix: string;
+  /** fetch with the admin key (or another) and JSON handled. */
+  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as is (not JSON-encoded). */
+  rawBody?: string;
+  key?: string | null;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+export async function startTestApi(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApi> {
+  const redisPrefix = `mt-test-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    ...env,
+  });
+  const app = await createHttpApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  return {
+    baseUrl,
+    app,
+    redisPrefix,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      const key = options.key === undefined ? ADMIN_KEY : options.key;
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      let body: string | undefined = options.rawBody;
+      if (options.body !== undefined) {
+        body = JSON.stringify(options.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    close: () => app.close(),
+  };
+}
