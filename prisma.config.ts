@@ -12,5 +12,5 @@ export default defineConfig({
   engine: 'js',
   schema: 'prisma/schema.prisma',
   // A short idle timeout lets the CLI exit as soon as it is done.
-  adapter: async () => new PrismaPg({ connectionString, idleTimeoutMillis: 100 }),
+  adapter: async () => new PrismaPg({ connectionString, idleTimeoutMillis: 100, allowExitOnIdle: true }),
 });

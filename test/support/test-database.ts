@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDatabase, Database } from '@app/database';
-import { ADMIN_DATABASE_URL, databaseUrl, TEMPLATE_DATABASE } from './environment';
+import { ADMIN_DATABASE_URL, databaseUrl, runId, templateDatabase } from './environment';
 
 export interface TestDatabase extends Database {
   url: string;
@@ -12,11 +12,11 @@ export interface TestDatabase extends Database {
 
 /** A fresh, migrated database of the suite's own, cloned from the template. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const name = `mt_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
+  const name = `mt_test_${runId()}_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(3).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`);
+    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`);
   } finally {
     await admin.end();
   }

@@ -1,0 +1,110 @@
+// The event store under concurrency, against the real PostgreSQL.
+import { DomainError } from '@app/domain';
+import { EventStore } from '@app/event-store';
+import { command, context, established, personnelEvent } from './support/events';
+import { createTestDatabase, TestDatabase } from './support/test-database';
+
+describe('event store under concurrency', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('concurrency');
+    store = new EventStore(db.pool);
+  });
+  afterAll(() => db.drop());
+
+  it('a reader paging the global feed during 8 concurrent writers sees every committed event exactly once, in increasing position', async () => {
+    const WRITERS = 8;
+    const STREAMS_PER_WRITER = 6;
+    const APPENDS_PER_WRITER = 60;
+    const acknowledged: number[] = [];
+    let writing = true;
+
+    const writer = async (w: number) => {
+      const streams = Array.from({ length: STREAMS_PER_WRITER }, (_, s) => `conc-${w}-${s}`);
+      for (const missionId of streams) {
+        const result = await store.append(missionId, command({ events: [established()] }), context());
+        acknowledged.push(...result.result.events.map((e) => e.position));
+      }
+      for (let i = 0; i < APPENDS_PER_WRITER; i++) {
+        const missionId = streams[i % streams.length];
+        // Mix single events and batches so transactions of different lengths interleave.
+        const size = i % 3 === 0 ? 25 : 1 + (i % 4);
+        const events = Array.from({ length: size }, () => personnelEvent('PersonnelPledged', 'KEN', 1));
+        const result = await store.append(missionId, command({ events }), context());
+        acknowledged.push(...result.result.events.map((e) => e.position));
+      }
+    };
+
+    const seen: number[] = [];
+    const reader = async () => {
+      let after = 0;
+      // Keep paging while writers run, then one last pass once everything is committed.
+      for (let drained = false; !drained; ) {
+        const finalPass = !writing;
+        const page = await store.readAll(after, 7);
+        for (const event of page.events) seen.push(event.position);
+        after = page.next;
+        if (page.events.length === 0 && finalPass) drained = true;
+      }
+    };
+
+    const readerDone = reader();
+    await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+    writing = false;
+    await readerDone;
+
+    expect(acknowledged.length).toBeGreaterThan(2000);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect([...seen].sort((a, b) => a - b)).toEqual([...acknowledged].sort((a, b) => a - b));
+  });
+
+  it('N concurrent appends with the same expectedVersion: exactly one wins, the others conflict, the stream has no gap', async () => {
+    await store.append('race', command({ events: [established()] }), context());
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 12 }, () =>
+        store.append('race', command({ expectedVersion: 1, events: [personnelEvent('PersonnelPledged', 'KEN', 5)] }), context()),
+      ),
+    );
+    const won = attempts.filter((a) => a.status === 'fulfilled');
+    const lost = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(11);
+    for (const failure of lost) {
+      expect(failure.reason).toBeInstanceOf(DomainError);
+      expect(failure.reason.code).toBe('version-conflict');
+      expect(failure.reason.details.currentVersion).toBe(2);
+    }
+    const page = await store.readStream('race', 1, 100);
+    expect(page!.events.map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('concurrent creation of one mission: one MissionEstablished wins, the rest are refused', async () => {
+    const attempts = await Promise.allSettled(
+      Array.from({ length: 8 }, () => store.append('born-once', command({ events: [established()] }), context())),
+    );
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    for (const failure of attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected')) {
+      expect(['mission-already-established', 'version-conflict']).toContain(failure.reason.code);
+    }
+    expect((await store.readStream('born-once', 1, 10))!.events).toHaveLength(1);
+  });
+
+  it('two concurrent withdrawals that together exceed deployed: at most one succeeds', async () => {
+    for (let round = 0; round < 10; round++) {
+      const missionId = `withdraw-${round}`;
+      await store.append(missionId, command({ events: [established(), personnelEvent('ContingentArrived', 'KEN', 100)] }), context());
+      const attempts = await Promise.allSettled([
+        store.append(missionId, command({ events: [personnelEvent('PersonnelWithdrawn', 'KEN', 60)] }), context()),
+        store.append(missionId, command({ events: [personnelEvent('PersonnelWithdrawn', 'KEN', 60)] }), context()),
+      ]);
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      const rejected = attempts.find((a): a is PromiseRejectedResult => a.status === 'rejected')!;
+      expect(rejected.reason.code).toBe('withdrawal-exceeds-deployed');
+      const page = await store.readStream(missionId, 1, 10);
+      expect(page!.events.filter((e) => e.type === 'PersonnelWithdrawn')).toHaveLength(1);
+    }
+  });
+});
