@@ -1,4 +1,10 @@
 import { AppConfig } from '@app/config';
+import { PROJECTION_NAMES } from '@app/projections';
+import { ProjectionNudger } from '@app/queues';
 
-/** Projections arrive in the next issue; until then there is nothing to nudge. */
-export async function nudgeAfterSeed(_config: AppConfig): Promise<void> {}
+/** Tells the workers the log has grown (they would also find out on their next sweep). */
+export async function nudgeAfterSeed(config: AppConfig): Promise<void> {
+  const nudger = new ProjectionNudger(config, PROJECTION_NAMES);
+  await nudger.nudge();
+  await nudger.close();
+}

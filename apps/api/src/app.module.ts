@@ -3,25 +3,30 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
+import { ProjectionsModule } from '@app/projections';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysRepository } from './auth/api-keys.repository';
-import { AppendNotifier } from './events/append-notifier';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealth } from './health/redis-health';
 import { ProblemFilter } from './problems/problem.filter';
+import { ProjectionsController } from './projections/projections.controller';
+import { ProjectionWatcher } from './read-models/projection-watcher';
+import { ReadModelsController } from './read-models/read-models.controller';
+import { ReadModelsService } from './read-models/read-models.service';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule],
-      controllers: [EventsController, ApiKeysController, HealthController],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule, ProjectionsModule],
+      controllers: [EventsController, ReadModelsController, ProjectionsController, ApiKeysController, HealthController],
       providers: [
         ApiKeysRepository,
-        AppendNotifier,
+        ReadModelsService,
+        ProjectionWatcher,
         RedisHealth,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -9,6 +9,6 @@ export class MaintenanceScheduler implements OnApplicationBootstrap {
   constructor(@InjectQueue(QUEUES.maintenance.name) private readonly queue: Queue) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler('purge-idempotency-keys', { every: 3_600_000, immediately: true }, { name: 'purge-idempotency-keys' });
+    await this.queue.upsertJobScheduler('purge-idempotency-keys', { every: 3_600_000 }, { name: 'purge-idempotency-keys' });
   }
 }

@@ -4,7 +4,10 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
 import { QUEUES, queuePrefix, redisConnection } from '@app/queues';
+import { ProjectionsModule } from '@app/projections';
 import { MaintenanceProcessor } from './maintenance.processor';
+import { ProjectionProcessor } from './projection.processor';
+import { ProjectionSweeper } from './projection-sweeper';
 import { MaintenanceScheduler } from './maintenance.scheduler';
 
 /** The worker process: the only process that registers job processors. */
@@ -17,10 +20,13 @@ export class WorkerModule {
         ConfigModule.forRoot(config),
         DatabaseModule,
         EventStoreModule,
+        ProjectionsModule,
         BullModule.forRoot({ connection: redisConnection(config), prefix: queuePrefix(config) }),
-        BullModule.registerQueue({ name: QUEUES.maintenance.name, defaultJobOptions: QUEUES.maintenance.defaultJobOptions }),
+        BullModule.registerQueue(
+          ...Object.values(QUEUES).map((queue) => ({ name: queue.name, defaultJobOptions: queue.defaultJobOptions })),
+        ),
       ],
-      providers: [MaintenanceProcessor, MaintenanceScheduler],
+      providers: [ProjectionProcessor, ProjectionSweeper, MaintenanceProcessor, MaintenanceScheduler],
     };
   }
 }

@@ -6,3 +6,7 @@ export * from './validation';
 export * from './mission-stream';
 export * from './upcast';
 export * from './projections/personnel';
+export * from './projections/recorded-event';
+export * from './projections/funding';
+export * from './projections/missions';
+export * from './projections/timeline';

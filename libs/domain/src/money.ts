@@ -4,11 +4,14 @@
 const SCALE_DIGITS = 4;
 const SCALE = 10n ** BigInt(SCALE_DIGITS);
 
-/** `^(0|[1-9]\d{0,17})(\.\d{1,4})?$`: no sign, no exponent, no leading zeros. */
+/** What an operator may submit: no sign, no exponent, no leading zeros, up to 10^18. */
 export const AMOUNT_PATTERN = /^(0|[1-9]\d{0,17})(\.\d{1,4})?$/;
+/** What a sum may look like (sums grow past the input limit; PostgreSQL's numeric(30,4) may pad zeros). */
+const SUM_PATTERN = /^-?\d+(\.\d{1,4})?$/;
 
 export function parseAmount(text: string): bigint {
-  if (!AMOUNT_PATTERN.test(text)) throw new Error(`not a decimal amount: ${text}`);
+  if (!SUM_PATTERN.test(text)) throw new Error(`not a decimal amount: ${text}`);
+  if (text.startsWith('-')) return -parseAmount(text.slice(1));
   const [whole, fraction = ''] = text.split('.');
   return BigInt(whole) * SCALE + BigInt(fraction.padEnd(SCALE_DIGITS, '0'));
 }

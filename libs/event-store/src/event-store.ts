@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { AppendCommand, CURRENT_SCHEMA_VERSION, decide, DomainError, MissionStreamState, NEW_STREAM } from '@app/domain';
 import { IdempotencyKeyReusedError } from './append-errors';
+import { readEventsAfter } from './read-events';
 import { EVENT_COLUMNS, EventRow, StoredEvent, toStoredEvent } from './stored-event';
 
 /** Key of the advisory lock that serialises the insert+commit of appends ("mtlog"). */
@@ -116,11 +117,7 @@ export class EventStore {
 
   /** The global feed: events with position > after, in position (= commit) order. */
   async readAll(after: number, limit: number): Promise<GlobalPage> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-      [after, limit],
-    );
-    const events = rows.map(toStoredEvent);
+    const events = await readEventsAfter(this.pool, after, limit);
     return { events, next: events.length > 0 ? events[events.length - 1].position : after };
   }
 

@@ -1,18 +1,12 @@
 // The stored event envelope (CONTRACT section 3) and its mapping from a database row.
-import { DomainEvent, EventType, upcast } from '@app/domain';
+import { RecordedEvent, upcast } from '@app/domain';
 
-export interface StoredEvent {
+export type StoredEvent = RecordedEvent & {
   id: string;
-  missionId: string;
-  version: number;
-  position: number;
-  type: EventType;
   schemaVersion: number;
-  occurredAt: string;
   recordedAt: string;
-  data: DomainEvent['data'];
   metadata: Record<string, unknown>;
-}
+};
 
 export interface EventRow {
   position: number;
@@ -38,11 +32,10 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     missionId: row.mission_id,
     version: row.version,
     position: row.position,
-    type: event.type,
+    ...event,
     schemaVersion: row.schema_version,
     occurredAt: row.occurred_at.toISOString(),
     recordedAt: row.recorded_at.toISOString(),
-    data: event.data,
     metadata: row.metadata,
-  };
+  } as StoredEvent;
 }

@@ -11,6 +11,18 @@ export interface QueueSettings {
 }
 
 export const QUEUES = {
+  /** "projection X: catch up" nudges; one per projection at a time (deduplicated). */
+  projections: {
+    name: 'projections',
+    // One job per projection may run at once in a process; the advisory lock keeps it to one overall.
+    concurrency: 4,
+    defaultJobOptions: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: 100,
+      removeOnFail: 1_000,
+    },
+  },
   maintenance: {
     name: 'maintenance',
     concurrency: 1,

@@ -3,11 +3,11 @@ import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiT
 import { z } from 'zod';
 import { validateAppendRequest } from '@app/domain';
 import { AppendResult, EventStore, GlobalPage, requestHash, StreamPage } from '@app/event-store';
+import { ProjectionNudger } from '@app/queues';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorator';
 import { Principal } from '../auth/roles';
 import { Problem, validationProblem } from '../problems/problem';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
-import { AppendNotifier } from './append-notifier';
 import { appendRequestSchema, appendResponseSchema, globalPageSchema, problemSchema, streamPageSchema } from './openapi';
 
 const streamQuerySchema = z.object({ fromVersion: queryInteger(0, 2 ** 31 - 1, 1), limit: queryInteger(1, 1000, 100) });
@@ -22,7 +22,7 @@ const idempotencyKeySchema = z
 export class EventsController {
   constructor(
     private readonly store: EventStore,
-    private readonly notifier: AppendNotifier,
+    private readonly nudger: ProjectionNudger,
   ) {}
 
   @Post('missions/:missionId/events')
@@ -55,7 +55,8 @@ export class EventsController {
       principal: principal.id,
       idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: requestHash({ missionId, body }) } : undefined,
     });
-    if (!replayed) this.notifier.appended(result);
+    // After the commit, never before; not awaited: a slow or absent Redis must not delay the 201.
+    if (!replayed) void this.nudger.nudge();
     return result;
   }
 

@@ -1,0 +1,58 @@
+// funding: per mission, donor and currency — pledged, committed, disbursed as numeric(30,4).
+import { donorKey, emptyFunding, evolveFunding, formatAmount, FundingState, parseAmount } from '@app/domain';
+import { Queryable } from '@app/event-store';
+import { Projection } from './projection';
+
+export const fundingProjection: Projection<FundingState> = {
+  name: 'funding',
+  tables: ['funding_donors'],
+  initial: emptyFunding,
+  evolve: evolveFunding,
+
+  async load(db, generation, missionIds) {
+    const { rows } = await db.query<{ mission_id: string; donor: string; currency: string; pledged: string; committed: string; disbursed: string }>(
+      `SELECT mission_id, donor, currency, pledged::text, committed::text, disbursed::text
+       FROM funding_donors WHERE generation = $1 AND mission_id = ANY($2) ORDER BY mission_id, donor, currency`,
+      [generation, missionIds],
+    );
+    const states = new Map<string, FundingState>();
+    for (const row of rows) {
+      const state = states.get(row.mission_id) ?? emptyFunding();
+      // numeric(30,4) reads back as "300000000.0000": normalise to the shortest exact form.
+      const amount = (text: string) => formatAmount(parseAmount(text));
+      state.byDonor[donorKey(row.donor, row.currency)] = {
+        donor: row.donor,
+        currency: row.currency,
+        pledged: amount(row.pledged),
+        committed: amount(row.committed),
+        disbursed: amount(row.disbursed),
+      };
+      states.set(row.mission_id, state);
+    }
+    return states;
+  },
+
+  async save(db, generation, states) {
+    const rows = [...states.entries()].flatMap(([missionId, state]) => Object.values(state.byDonor).map((d) => ({ missionId, ...d })));
+    if (rows.length === 0) return;
+    await db.query(
+      `INSERT INTO funding_donors (generation, mission_id, donor, currency, pledged, committed, disbursed)
+       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::numeric[])
+       ON CONFLICT (generation, mission_id, donor, currency) DO UPDATE SET
+         pledged = EXCLUDED.pledged, committed = EXCLUDED.committed, disbursed = EXCLUDED.disbursed`,
+      [
+        generation,
+        rows.map((r) => r.missionId),
+        rows.map((r) => r.donor),
+        rows.map((r) => r.currency),
+        rows.map((r) => r.pledged),
+        rows.map((r) => r.committed),
+        rows.map((r) => r.disbursed),
+      ],
+    );
+  },
+};
+
+export async function readFunding(db: Queryable, generation: number, missionId: string): Promise<FundingState> {
+  return (await fundingProjection.load(db, generation, [missionId])).get(missionId) ?? emptyFunding();
+}

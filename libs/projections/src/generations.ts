@@ -1,0 +1,69 @@
+// projection_generations: which generation of each projection reads use (live), which one a
+// rebuild is filling (building), and how far each has got (position).
+import { isDatabaseUnavailable } from '@app/database';
+import { Queryable } from '@app/event-store';
+import { ProjectionName } from './projection';
+
+export interface Generation {
+  name: ProjectionName;
+  generation: number;
+  state: 'live' | 'building' | 'retired';
+  position: number;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+interface GenerationRow {
+  name: ProjectionName;
+  generation: number;
+  state: Generation['state'];
+  position: number;
+  last_error: string | null;
+  updated_at: Date;
+}
+
+const toGeneration = (r: GenerationRow): Generation => ({
+  name: r.name,
+  generation: r.generation,
+  state: r.state,
+  position: r.position,
+  lastError: r.last_error,
+  updatedAt: r.updated_at,
+});
+
+/** Live and building generations of one projection (or of all, when name is omitted). */
+export async function currentGenerations(db: Queryable, name?: ProjectionName): Promise<Generation[]> {
+  const { rows } = await db.query<GenerationRow>(
+    `SELECT name, generation, state, position, last_error, updated_at FROM projection_generations
+     WHERE state IN ('live', 'building') AND ($1::text IS NULL OR name = $1) ORDER BY name, generation`,
+    [name ?? null],
+  );
+  return rows.map(toGeneration);
+}
+
+/** The generation reads use, with the position it reflects. */
+export async function liveGeneration(db: Queryable, name: ProjectionName): Promise<{ generation: number; position: number }> {
+  const { rows } = await db.query<{ generation: number; position: number }>(
+    `SELECT generation, position FROM projection_generations WHERE name = $1 AND state = 'live'`,
+    [name],
+  );
+  if (!rows[0]) throw new Error(`projection ${name} has no live generation`);
+  return rows[0];
+}
+
+/**
+ * Serialises everything that changes one projection: at most one worker applies a batch to it
+ * at a time, across processes and machines, with no coordinator but PostgreSQL. Held until
+ * the transaction ends.
+ */
+export async function lockProjection(db: Queryable, name: ProjectionName): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, hashtext($1))`, [name]);
+}
+/** First key of the two-key advisory locks of projections ("mt"). */
+export const PROJECTION_LOCK_CLASS = 0x6d74;
+
+/** Errors worth retrying (connection trouble, deadlock, lock or statement timeouts). */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string })?.code;
+  return isDatabaseUnavailable(error) || ['40001', '40P01', '55P03', '57014', '53300'].includes(code ?? '');
+}

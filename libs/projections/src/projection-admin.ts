@@ -1,0 +1,89 @@
+// Status of every projection and blue-green rebuilds (GET /v1/projections, POST .../rebuild).
+import { Pool } from 'pg';
+import { currentGenerations, lockProjection } from './generations';
+import { PROJECTION_NAMES, ProjectionName } from './projection';
+import { PROJECTIONS } from './registry';
+
+export interface ProjectionStatus {
+  name: ProjectionName;
+  position: number;
+  headPosition: number;
+  lagEvents: number;
+  status: 'live' | 'rebuilding' | 'failed';
+  lastError: string | null;
+  updatedAt: string;
+  /** Progress of a rebuild under way. */
+  rebuild: { generation: number; position: number } | null;
+}
+
+export class ProjectionAdmin {
+  constructor(private readonly pool: Pool) {}
+
+  async statuses(): Promise<ProjectionStatus[]> {
+    const client = await this.pool.connect();
+    try {
+      // One snapshot for generations and head, so lag is never negative.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const generations = await currentGenerations(client);
+      const { rows } = await client.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
+      const head = rows[0].head ?? 0;
+      const statuses: ProjectionStatus[] = [];
+      for (const name of PROJECTION_NAMES) {
+        const live = generations.find((g) => g.name === name && g.state === 'live');
+        const building = generations.find((g) => g.name === name && g.state === 'building');
+        const position = live?.position ?? 0;
+        const lag = await client.query<{ lag: number }>('SELECT count(*)::int AS lag FROM events WHERE position > $1', [position]);
+        const failed = live?.lastError ?? building?.lastError ?? null;
+        statuses.push({
+          name,
+          position,
+          headPosition: head,
+          lagEvents: lag.rows[0].lag,
+          status: failed ? 'failed' : building ? 'rebuilding' : 'live',
+          lastError: failed,
+          updatedAt: (building?.updatedAt ?? live?.updatedAt ?? new Date(0)).toISOString(),
+          rebuild: building ? { generation: building.generation, position: building.position } : null,
+        });
+      }
+      await client.query('COMMIT');
+      return statuses;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Starts a rebuild: a new generation from position 0, built beside the live one. A rebuild
+   * already under way is kept (the request is answered the same); a failed one is replaced.
+   */
+  async requestRebuild(name: ProjectionName): Promise<{ generation: number; started: boolean }> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await lockProjection(client, name);
+      const generations = await currentGenerations(client, name);
+      const building = generations.find((g) => g.state === 'building');
+      if (building && !building.lastError) {
+        await client.query('COMMIT');
+        return { generation: building.generation, started: false };
+      }
+      if (building) {
+        await client.query(`UPDATE projection_generations SET state = 'retired' WHERE name = $1 AND generation = $2`, [name, building.generation]);
+        for (const table of PROJECTIONS[name].tables) await client.query(`DELETE FROM ${table} WHERE generation = $1`, [building.generation]);
+      }
+      const { rows } = await client.query<{ generation: number }>(
+        `INSERT INTO projection_generations (name, generation, state)
+         SELECT $1, max(generation) + 1, 'building' FROM projection_generations WHERE name = $1
+         RETURNING generation`,
+        [name],
+      );
+      await client.query('COMMIT');
+      return { generation: rows[0].generation, started: true };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import { Global, Module } from '@nestjs/common';
+import { AppConfig, CONFIG } from '@app/config';
+import { Database, DATABASE } from '@app/database';
+import { ProjectionNudger } from '@app/queues';
+import { ProjectionAdmin } from './projection-admin';
+import { ProjectionRunner } from './projection-runner';
+import { PROJECTION_NAMES } from './projection';
+
+/** Projection services shared by the API (admin, nudges) and the worker (runner). */
+@Global()
+@Module({
+  providers: [
+    { provide: ProjectionRunner, inject: [DATABASE], useFactory: (db: Database) => new ProjectionRunner(db.pool) },
+    { provide: ProjectionAdmin, inject: [DATABASE], useFactory: (db: Database) => new ProjectionAdmin(db.pool) },
+    { provide: ProjectionNudger, inject: [CONFIG], useFactory: (config: AppConfig) => new ProjectionNudger(config, PROJECTION_NAMES) },
+  ],
+  exports: [ProjectionRunner, ProjectionAdmin, ProjectionNudger],
+})
+export class ProjectionsModule {}

@@ -1,0 +1,50 @@
+// timeline: one row per event with its human summary; append-only, so nothing is loaded.
+import { TimelineItem, timelineItem } from '@app/domain';
+import { Queryable } from '@app/event-store';
+import { Projection } from './projection';
+
+/** The state of a batch: the items it adds. */
+type NewItems = TimelineItem[];
+
+export const timelineProjection: Projection<NewItems> = {
+  name: 'timeline',
+  tables: ['timeline_items'],
+  initial: () => [],
+  evolve: (items, event) => [...items, timelineItem(event)],
+  load: async () => new Map(),
+
+  async save(db, generation, states) {
+    const items = [...states.values()].flat();
+    if (items.length === 0) return;
+    await db.query(
+      `INSERT INTO timeline_items (generation, mission_id, position, version, type, occurred_at, summary)
+       SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::int[], $5::text[], $6::timestamptz[], $7::text[])`,
+      [
+        generation,
+        items.map((i) => i.missionId),
+        items.map((i) => i.position),
+        items.map((i) => i.version),
+        items.map((i) => i.type),
+        items.map((i) => i.occurredAt),
+        items.map((i) => i.summary),
+      ],
+    );
+  },
+};
+
+/** Newest first, optionally only items before a position. */
+export async function readTimeline(
+  db: Queryable,
+  generation: number,
+  missionId: string,
+  limit: number,
+  before: number | undefined,
+): Promise<Omit<TimelineItem, 'missionId'>[]> {
+  const { rows } = await db.query<{ position: number; version: number; type: TimelineItem['type']; occurred_at: Date; summary: string }>(
+    `SELECT position, version, type, occurred_at, summary FROM timeline_items
+     WHERE generation = $1 AND mission_id = $2 AND ($3::bigint IS NULL OR position < $3)
+     ORDER BY position DESC LIMIT $4`,
+    [generation, missionId, before ?? null, limit],
+  );
+  return rows.map((r) => ({ position: r.position, version: r.version, type: r.type, occurredAt: r.occurred_at.toISOString(), summary: r.summary }));
+}
