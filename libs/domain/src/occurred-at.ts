@@ -3,7 +3,11 @@
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
+/** Years before 1900 are refused: no mission event is that old, and it catches typos like 0024. */
+const FIRST_YEAR = 1900;
+
 function isRealDate(year: number, month: number, day: number): boolean {
+  if (year < FIRST_YEAR) return false;
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -37,8 +37,10 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : withArticle(typeof value);
 }
+
+const withArticle = (noun: string) => (/^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`);
 
 /** Zod's issues, reworded for people and flattened to one entry per problem. */
 export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): FieldError[] {
@@ -50,8 +52,12 @@ export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
       errors.push({ path: formatPath(path), message: 'is required' });
     } else if (issue.code === 'invalid_type') {
-      const expected = issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`;
-      errors.push({ path: formatPath(path), message: `must be ${expected}, not ${describe(issue.input)}` });
+      if (issue.expected === 'int' && typeof issue.input === 'number') {
+        errors.push({ path: formatPath(path), message: 'must be an integer' });
+      } else {
+        const expected = issue.expected === 'int' ? 'an integer' : issue.expected === 'record' ? 'an object' : withArticle(issue.expected);
+        errors.push({ path: formatPath(path), message: `must be ${expected}, not ${describe(issue.input)}` });
+      }
     } else if (issue.code === 'invalid_value') {
       errors.push({ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` });
     } else {
@@ -64,7 +70,7 @@ export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
 const metadataSchema = z
   .record(z.string(), z.unknown())
   .refine((metadata) => !('actor' in metadata), 'actor is set by the server from the API key')
-  .refine((metadata) => JSON.stringify(metadata).length <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+  .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
 
 const eventEnvelopeSchema = z.strictObject({
   type: z.string(),
@@ -82,42 +88,37 @@ export const appendRequestSchema = z.strictObject({
 });
 
 export function validateEvent(input: unknown, path: ReadonlyArray<PropertyKey> = []): Validated<NewEvent> {
-  const envelope = eventEnvelopeSchema.safeParse(input, PARSE_OPTIONS);
-  if (!envelope.success) {
-    const errors = zodErrors(envelope.error, path);
-    // Also check the data when the type is known, so one answer lists everything.
-    const candidate = input as { type?: unknown; data?: unknown } | null;
-    if (candidate && isEventType(candidate.type) && candidate.data && typeof candidate.data === 'object') {
-      const data = eventDataSchemas[candidate.type].safeParse(candidate.data, PARSE_OPTIONS);
-      if (!data.success) errors.push(...zodErrors(data.error, [...path, 'data']));
-    }
-    return { ok: false, errors };
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: formatPath(path), message: `must be an object, not ${describe(input)}` }] };
   }
-  const { type, occurredAt, data, metadata } = envelope.data;
-  const errors: FieldError[] = [];
-  if (!isEventType(type)) {
+  const envelope = eventEnvelopeSchema.safeParse(input, PARSE_OPTIONS);
+  const errors: FieldError[] = envelope.success ? [] : zodErrors(envelope.error, path);
+  // The type, the date and the data are checked even when the envelope is wrong, so one
+  // answer lists every problem (the envelope schema already reported non-strings).
+  const { type, occurredAt, data } = input as { type?: unknown; occurredAt?: unknown; data?: unknown };
+  if (typeof type === 'string' && !isEventType(type)) {
     errors.push({
       path: formatPath([...path, 'type']),
       message: `unknown event type "${type}"; expected one of ${EVENT_TYPES.join(', ')}`,
     });
   }
-  const instant = parseOccurredAt(occurredAt);
-  if (!instant) {
+  const instant = typeof occurredAt === 'string' ? parseOccurredAt(occurredAt) : null;
+  if (typeof occurredAt === 'string' && !instant) {
     errors.push({
       path: formatPath([...path, 'occurredAt']),
-      message: 'must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z")',
+      message: 'must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z") from the year 1900 on',
     });
   }
   let parsedData: unknown;
-  if (isEventType(type)) {
+  if (isEventType(type) && data !== null && typeof data === 'object' && !Array.isArray(data)) {
     const result = eventDataSchemas[type].safeParse(data, PARSE_OPTIONS);
     if (result.success) parsedData = result.data;
     else errors.push(...zodErrors(result.error, [...path, 'data']));
   }
-  if (errors.length > 0) return { ok: false, errors };
+  if (!envelope.success || errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
-    value: { type, data: parsedData, occurredAt: instant, metadata: metadata ?? {} } as NewEvent,
+    value: { type, data: parsedData, occurredAt: instant, metadata: envelope.data.metadata ?? {} } as NewEvent,
   };
 }
 

@@ -1,0 +1,215 @@
+// Unit specs for the write-side rules of a mission stream (`decide`).
+import { DomainEvent } from './catalogue';
+import { decide, DomainError, MissionStreamState, NEW_STREAM } from './mission-stream';
+import { emptyPersonnel } from './projections/personnel';
+
+const established: DomainEvent = { type: 'MissionEstablished', data: { name: 'MSS Haiti', hostCountry: 'HTI', leadNation: 'KEN' } };
+const required = (n: number): DomainEvent => ({ type: 'PersonnelRequirementSet', data: { required: n } });
+const pledged = (country: string, personnel: number): DomainEvent => ({ type: 'PersonnelPledged', data: { country, personnel } });
+const departed = (country: string, personnel: number): DomainEvent => ({ type: 'ContingentDeparted', data: { country, personnel } });
+const arrived = (country: string, personnel: number): DomainEvent => ({ type: 'ContingentArrived', data: { country, personnel } });
+const withdrawn = (country: string, personnel: number): DomainEvent => ({ type: 'PersonnelWithdrawn', data: { country, personnel } });
+const support = (supporter: string): DomainEvent => ({ type: 'SupportDeclared', data: { supporter } });
+
+/** Runs `decide` expecting a DomainError, and returns it. */
+function rejection(state: MissionStreamState, events: DomainEvent[]): DomainError {
+  try {
+    decide(state, events);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DomainError);
+    return error as DomainError;
+  }
+  throw new Error('expected decide to throw a DomainError');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** A mission with 10 Kenyan personnel deployed and 5 in transit, at version 4. */
+function missionWithDeployed(): MissionStreamState {
+  return decide(NEW_STREAM, [established, departed('KEN', 15), arrived('KEN', 10), pledged('USA', 5)]);
+}
+
+describe('decide', () => {
+  describe('a new stream', () => {
+    it('starts at version 0 with empty personnel', () => {
+      expect(NEW_STREAM).toEqual({ version: 0, personnel: emptyPersonnel() });
+    });
+
+    it('accepts MissionEstablished as version 1', () => {
+      // given a stream that does not exist yet
+      // when MissionEstablished is decided
+      const state = decide(NEW_STREAM, [established]);
+      // then the stream is at version 1, with nothing counted yet
+      expect(state).toEqual({ version: 1, personnel: { required: 0, byCountry: {} } });
+    });
+
+    it.each<DomainEvent>([required(5000), pledged('KEN', 1000), support('USA'), departed('KEN', 400)])(
+      'rejects $type as version 1 with mission-not-found',
+      (first) => {
+        // given a stream that does not exist yet
+        // when the first event is not MissionEstablished
+        const error = rejection(NEW_STREAM, [first, established]);
+        // then the mission is reported as not found, pointing at the first event's type
+        expect(error.code).toBe('mission-not-found');
+        expect(error.details).toEqual({ path: 'events[0].type' });
+        expect(error.message).toBe('the mission does not exist; its first event must be MissionEstablished');
+      },
+    );
+
+    it('accepts a whole founding batch and counts its versions', () => {
+      const state = decide(NEW_STREAM, [established, required(5000), pledged('KEN', 1000), support('USA'), departed('KEN', 400)]);
+      expect(state.version).toBe(5);
+      expect(state.personnel).toEqual({
+        required: 5000,
+        byCountry: { KEN: { pledged: 1000, departed: 400, inTransit: 400, deployed: 0, withdrawn: 0 } },
+      });
+    });
+  });
+
+  describe('MissionEstablished after version 1', () => {
+    it('is rejected on an existing stream with mission-already-established', () => {
+      // given an existing mission at version 4
+      const state = missionWithDeployed();
+      // when another MissionEstablished is decided after a valid event
+      const error = rejection(state, [support('CAN'), established]);
+      // then it is rejected, naming the event and the stream's current version
+      expect(error.code).toBe('mission-already-established');
+      expect(error.details).toEqual({ path: 'events[1].type', currentVersion: 4 });
+      expect(error.message).toBe('MissionEstablished is only valid as version 1; it would be version 6');
+    });
+
+    it('is rejected as the second event of a founding batch', () => {
+      const error = rejection(NEW_STREAM, [established, established]);
+      expect(error.code).toBe('mission-already-established');
+      expect(error.details).toEqual({ path: 'events[1].type', currentVersion: 0 });
+    });
+  });
+
+  describe('withdrawals', () => {
+    it('accepts withdrawing up to the deployed personnel', () => {
+      // given 10 KEN deployed
+      const state = missionWithDeployed();
+      // when all 10 are withdrawn
+      const next = decide(state, [withdrawn('KEN', 10)]);
+      // then none is left deployed and 10 are counted as withdrawn
+      expect(next.version).toBe(5);
+      expect(next.personnel.byCountry.KEN).toEqual({ pledged: 0, departed: 15, inTransit: 5, deployed: 0, withdrawn: 10 });
+    });
+
+    it('rejects withdrawing more than deployed (personnel in transit do not count)', () => {
+      // given 10 KEN deployed and 5 in transit
+      const state = missionWithDeployed();
+      // when 11 are withdrawn
+      const error = rejection(state, [withdrawn('KEN', 11)]);
+      // then the withdrawal exceeds what is deployed
+      expect(error.code).toBe('withdrawal-exceeds-deployed');
+      expect(error.details).toEqual({ path: 'events[0].data.personnel' });
+      expect(error.message).toBe('cannot withdraw 11 personnel of KEN: only 10 deployed');
+    });
+
+    it("checks the withdrawing country's own deployed personnel", () => {
+      // given KEN has 10 deployed and USA none
+      const state = missionWithDeployed();
+      // when USA withdraws 1
+      const error = rejection(state, [withdrawn('USA', 1)]);
+      // then it is rejected: USA has nobody deployed
+      expect(error.code).toBe('withdrawal-exceeds-deployed');
+      expect(error.message).toBe('cannot withdraw 1 personnel of USA: only 0 deployed');
+    });
+
+    it('rejects a withdrawal for a country never seen', () => {
+      const error = rejection(decide(NEW_STREAM, [established]), [withdrawn('JAM', 1)]);
+      expect(error.code).toBe('withdrawal-exceeds-deployed');
+      expect(error.message).toBe('cannot withdraw 1 personnel of JAM: only 0 deployed');
+    });
+
+    it('counts arrivals earlier in the same batch: arrive 10 then withdraw 10 succeeds', () => {
+      // given a mission with no one deployed
+      const state = decide(NEW_STREAM, [established]);
+      // when one batch has 10 arrive and then 10 withdraw
+      const next = decide(state, [arrived('KEN', 10), withdrawn('KEN', 10)]);
+      // then it is accepted
+      expect(next.version).toBe(3);
+      expect(next.personnel.byCountry.KEN).toEqual({ pledged: 0, departed: 10, inTransit: 0, deployed: 0, withdrawn: 10 });
+    });
+
+    it('counts arrivals earlier in the same batch: arrive 10 then withdraw 11 fails at the withdrawal', () => {
+      const state = decide(NEW_STREAM, [established]);
+      const error = rejection(state, [support('USA'), arrived('KEN', 10), withdrawn('KEN', 11)]);
+      expect(error.code).toBe('withdrawal-exceeds-deployed');
+      expect(error.details).toEqual({ path: 'events[2].data.personnel' });
+      expect(error.message).toBe('cannot withdraw 11 personnel of KEN: only 10 deployed');
+    });
+
+    it('counts earlier withdrawals of the same batch', () => {
+      // given 10 KEN deployed
+      const state = missionWithDeployed();
+      // when 6 then 5 are withdrawn in one batch
+      const error = rejection(state, [withdrawn('KEN', 6), withdrawn('KEN', 5)]);
+      // then the second exceeds the 4 left
+      expect(error.details).toEqual({ path: 'events[1].data.personnel' });
+      expect(error.message).toBe('cannot withdraw 5 personnel of KEN: only 4 deployed');
+    });
+
+    it('does not count an arrival that comes after the withdrawal in the batch', () => {
+      const state = decide(NEW_STREAM, [established]);
+      const error = rejection(state, [withdrawn('KEN', 10), arrived('KEN', 10)]);
+      expect(error.code).toBe('withdrawal-exceeds-deployed');
+      expect(error.details).toEqual({ path: 'events[0].data.personnel' });
+    });
+  });
+
+  describe('versions', () => {
+    it('increments the version once per event', () => {
+      // given a stream at version 4
+      const state = missionWithDeployed();
+      expect(state.version).toBe(4);
+      // when three events are decided
+      // then it is at version 7
+      expect(decide(state, [support('CAN'), required(5000), pledged('KEN', 1000)]).version).toBe(7);
+    });
+
+    it('leaves the version unchanged for an empty batch', () => {
+      const state = missionWithDeployed();
+      expect(decide(state, [])).toEqual(state);
+    });
+
+    it('continues from the version it is given', () => {
+      const state: MissionStreamState = { version: 41, personnel: emptyPersonnel() };
+      expect(decide(state, [support('USA'), support('CAN')]).version).toBe(43);
+    });
+  });
+
+  describe('purity', () => {
+    it('does not mutate the state it is given, when it accepts', () => {
+      // given a frozen state and a snapshot of it
+      const state = deepFreeze(missionWithDeployed());
+      const before = structuredClone(state);
+      // when a batch touching every counter is decided
+      const next = decide(state, [required(5000), pledged('KEN', 1), departed('KEN', 3), arrived('KEN', 4), withdrawn('KEN', 2)]);
+      // then the given state is unchanged and a new state is returned
+      expect(state).toEqual(before);
+      expect(next).not.toBe(state);
+      expect(next.personnel.byCountry.KEN).toEqual({ pledged: 1, departed: 18, inTransit: 4, deployed: 12, withdrawn: 2 });
+      expect(next.personnel.required).toBe(5000);
+    });
+
+    it('does not mutate the state it is given, when it rejects', () => {
+      const state = deepFreeze(missionWithDeployed());
+      const before = structuredClone(state);
+      rejection(state, [arrived('KEN', 100), withdrawn('KEN', 1000)]);
+      expect(state).toEqual(before);
+    });
+
+    it('does not mutate the shared NEW_STREAM', () => {
+      decide(NEW_STREAM, [established, pledged('KEN', 1000), required(5000)]);
+      expect(NEW_STREAM).toEqual({ version: 0, personnel: { required: 0, byCountry: {} } });
+    });
+  });
+});
