@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { AppConfig } from '@app/config';
+import { AppConfig, nestLogLevels } from '@app/config';
 import { AppModule } from './app.module';
 import { Problem } from './problems/problem';
 
@@ -26,7 +26,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
-    logger: config.LOG_LEVEL === 'silent' ? false : ['error', 'warn', ...(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? (['log', 'debug'] as const) : [])],
+    logger: nestLogLevels(config.LOG_LEVEL),
   });
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptOnlyJson(fastify);

@@ -17,8 +17,7 @@ export class ProjectionSweeper implements OnApplicationBootstrap, OnApplicationS
     this.timer = setInterval(() => void this.nudger.nudge(), SWEEP_INTERVAL_MS);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.timer);
-    await this.nudger.close();
   }
 }

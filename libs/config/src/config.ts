@@ -11,6 +11,8 @@ const schema = z.object({
   /** Prefix of every Redis key; tests and benchmarks use their own so they never meet a running instance. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('mt'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** Events a projection applies per transaction. */
+  PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
 export type AppConfig = Readonly<z.infer<typeof schema>>;
@@ -36,4 +38,12 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
+}
+
+const NEST_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+const LOG_LEVEL_INDEX = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 } as const;
+
+/** LOG_LEVEL as Nest's list of enabled levels (false = silent). */
+export function nestLogLevels(level: AppConfig['LOG_LEVEL']): false | Array<(typeof NEST_LEVELS)[number]> {
+  return level === 'silent' ? false : NEST_LEVELS.slice(0, LOG_LEVEL_INDEX[level] + 1);
 }

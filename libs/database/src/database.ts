@@ -30,8 +30,11 @@ export function createDatabase(connectionString: string, max = 20): Database {
 
 /** True for errors that mean PostgreSQL cannot be reached (as opposed to a bad query). */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | null;
+  const e = error as { code?: string; message?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } } | null;
   if (!e) return false;
+  // Prisma's own codes for "can't reach", "timed out", "server closed the connection".
+  if (e.code && ['P1001', 'P1002', 'P1017'].includes(e.code)) return true;
+  if (e.meta?.driverAdapterError?.cause?.kind === 'DatabaseNotReachable') return true;
   if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH'].includes(e.code)) return true;
   // 08xxx connection exceptions, 57P0x operator intervention (shutdown, cannot connect now).
   if (e.code && /^(08|57P0)/.test(e.code)) return true;

@@ -1,12 +1,14 @@
 // Stored events keep the schema version they were written with; reads upcast them to the
 // current shape, so a new schema version never rewrites the log. Register an upcaster as
 // `upcasters['Type@1'] = (data) => newData` when a type's schema changes.
-import { CURRENT_SCHEMA_VERSION, DomainEvent } from './catalogue';
+import { CURRENT_SCHEMA_VERSION, DomainEvent, isEventType } from './catalogue';
 
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 const upcasters: Record<string, Upcaster> = {};
 
 export function upcast(type: string, schemaVersion: number, data: unknown): DomainEvent {
+  if (!isEventType(type)) throw new Error(`unknown event type "${type}"`);
+  if (schemaVersion > CURRENT_SCHEMA_VERSION) throw new Error(`${type} schema version ${schemaVersion} is newer than this code`);
   let current = data as Record<string, unknown>;
   for (let version = schemaVersion; version < CURRENT_SCHEMA_VERSION; version++) {
     const step = upcasters[`${type}@${version}`];

@@ -46,14 +46,15 @@ export class ProjectionRunner {
       let applied = 0;
       const caughtUp = new Set<number>();
       for (const generation of generations) {
-        const events = await readEventsAfter(client, generation.position, this.batchSize);
-        if (events.length < this.batchSize) caughtUp.add(generation.generation);
-        if (events.length === 0) continue;
+        let events: RecordedEvent[] = [];
         try {
+          events = await readEventsAfter(client, generation.position, this.batchSize);
+          if (events.length < this.batchSize) caughtUp.add(generation.generation);
+          if (events.length === 0) continue;
           await applyBatch(client, projection, generation.generation, events);
         } catch (error) {
           if (isTransient(error)) throw error;
-          failing = { generation, error: describeFailure(events, error) };
+          failing = { generation, error: describeFailure(generation.position, events, error) };
           throw error;
         }
         generation.position = events[events.length - 1].position;
@@ -111,9 +112,10 @@ class PoisonEventError extends Error {
   }
 }
 
-function describeFailure(events: RecordedEvent[], error: unknown): string {
+function describeFailure(after: number, events: RecordedEvent[], error: unknown): string {
   if (error instanceof PoisonEventError) return error.message;
-  return `batch of positions ${events[0].position}-${events[events.length - 1].position}: ${(error as Error)?.message ?? error}`;
+  const range = events.length > 0 ? `positions ${events[0].position}-${events[events.length - 1].position}` : `events after position ${after}`;
+  return `${range}: ${(error as Error)?.message ?? error}`;
 }
 
 /**

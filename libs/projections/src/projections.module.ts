@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig, CONFIG } from '@app/config';
 import { Database, DATABASE } from '@app/database';
 import { ProjectionNudger } from '@app/queues';
@@ -10,10 +10,20 @@ import { PROJECTION_NAMES } from './projection';
 @Global()
 @Module({
   providers: [
-    { provide: ProjectionRunner, inject: [DATABASE], useFactory: (db: Database) => new ProjectionRunner(db.pool) },
+    {
+      provide: ProjectionRunner,
+      inject: [DATABASE, CONFIG],
+      useFactory: (db: Database, config: AppConfig) => new ProjectionRunner(db.pool, config.PROJECTION_BATCH_SIZE),
+    },
     { provide: ProjectionAdmin, inject: [DATABASE], useFactory: (db: Database) => new ProjectionAdmin(db.pool) },
     { provide: ProjectionNudger, inject: [CONFIG], useFactory: (config: AppConfig) => new ProjectionNudger(config, PROJECTION_NAMES) },
   ],
   exports: [ProjectionRunner, ProjectionAdmin, ProjectionNudger],
 })
-export class ProjectionsModule {}
+export class ProjectionsModule implements OnApplicationShutdown {
+  constructor(private readonly nudger: ProjectionNudger) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nudger.close();
+  }
+}

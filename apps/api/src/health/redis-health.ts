@@ -2,13 +2,13 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import Redis from 'ioredis';
 import { AppConfig, CONFIG } from '@app/config';
 
-/** A small Redis connection for readiness checks that never queues commands while down. */
+/** A small Redis connection for readiness checks (the caller bounds each ping with a timeout). */
 @Injectable()
 export class RedisHealth implements OnModuleInit, OnApplicationShutdown {
   private readonly client: Redis;
 
   constructor(@Inject(CONFIG) config: AppConfig) {
-    this.client = new Redis(config.REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    this.client = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
     this.client.on('error', () => undefined);
   }
 

@@ -71,10 +71,10 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     client.on('end', () => {
       if (!this.closed) setTimeout(() => void this.listen(), 1_000).unref();
     });
+    this.listener = client;
     try {
       await client.connect();
       await client.query(`LISTEN ${PROJECTION_ADVANCED_CHANNEL}`);
-      this.listener = client;
     } catch (error) {
       this.logger.warn(`LISTEN failed (${(error as Error).message}); minPosition falls back to polling`);
       await client.end().catch(() => undefined);
