@@ -30,7 +30,19 @@ function stop(code: number): void {
   );
 }
 
+/**
+ * `npm start` is the one-machine command: with no BOOTSTRAP_ADMIN_KEY set it uses a local
+ * development key (so the README's examples work as written) and then listens on
+ * 127.0.0.1 only. Production runs start:api / start:worker with real keys.
+ */
+export const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
+
 runMain(async () => {
+  if (!process.env.BOOTSTRAP_ADMIN_KEY) {
+    process.env.BOOTSTRAP_ADMIN_KEY = LOCAL_ADMIN_KEY;
+    process.env.HOST ??= '127.0.0.1';
+    console.warn(`BOOTSTRAP_ADMIN_KEY is not set: using the local development key "${LOCAL_ADMIN_KEY}" and listening on ${process.env.HOST} only`);
+  }
   const config = loadConfig();
   await checkDependencies(config);
   await migrate(config.DATABASE_URL);

@@ -8,5 +8,5 @@ runMain(async () => {
   const app = await createHttpApp(config);
   await app.listen({ port: config.PORT, host: config.HOST });
   const base = `http://localhost:${config.PORT}`;
-  console.log(`API listening on ${base} — dashboard ${base}/ · docs ${base}/docs`);
+  console.log(`API listening on ${base} · API docs ${base}/docs · OpenAPI ${base}/docs-json`);
 });
