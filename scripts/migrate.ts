@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { loadConfig, runMain, redactUrl } from '@app/config';
+import { checkDependencies, loadConfig, runMain, redactUrl } from '@app/config';
 import { ensureDatabaseExists } from '@app/database';
 
 const ROOT = join(__dirname, '..', '..');
@@ -54,6 +54,7 @@ export async function migrate(databaseUrl: string, quiet = false): Promise<void>
 if (require.main === module) {
   runMain(async () => {
     const config = loadConfig();
+    await checkDependencies(config, { databaseMayBeMissing: true });
     await migrate(config.DATABASE_URL);
   });
 }

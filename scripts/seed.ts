@@ -10,7 +10,7 @@ import { nudgeAfterSeed } from './seed-nudge';
 
 runMain(async () => {
   const config = loadConfig();
-  await checkDependencies(config);
+  await checkDependencies(config, { databaseMayBeMissing: true });
   await migrate(config.DATABASE_URL, true);
   const database = createDatabase(config.DATABASE_URL, 2);
   try {

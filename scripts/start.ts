@@ -44,7 +44,7 @@ runMain(async () => {
     console.warn(`BOOTSTRAP_ADMIN_KEY is not set: using the local development key "${LOCAL_ADMIN_KEY}" and listening on ${process.env.HOST} only`);
   }
   const config = loadConfig();
-  await checkDependencies(config);
+  await checkDependencies(config, { databaseMayBeMissing: true });
   await migrate(config.DATABASE_URL);
   children.push(run('api', 'apps/api/src/main.js'), run('worker', 'apps/worker/src/main.js'));
   process.on('SIGINT', () => stop(0));

@@ -6,12 +6,20 @@ import { AppConfig, redactUrl } from './config';
 
 export class DependencyUnavailableError extends Error {}
 
-async function checkPostgres(url: string): Promise<void> {
+const UNDEFINED_DATABASE = '3D000';
+
+async function checkPostgres(url: string, databaseMayBeMissing: boolean): Promise<void> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
+    if ((error as { code?: string }).code === UNDEFINED_DATABASE) {
+      if (databaseMayBeMissing) return; // the server is up; migrations create the database
+      throw new DependencyUnavailableError(
+        `PostgreSQL at ${redactUrl(url)} has no such database yet: run "npm run db:migrate" (or "npm start") first.`,
+      );
+    }
     const reason = (error as Error).message || (error as { code?: string }).code || 'unreachable';
     throw new DependencyUnavailableError(
       `PostgreSQL is not reachable at ${redactUrl(url)} (${reason}). Start it (for example: pg_ctlcluster --skip-systemctl-redirect 15 main start, or docker compose up -d postgres) or set DATABASE_URL.`,
@@ -36,8 +44,9 @@ async function checkRedis(url: string): Promise<void> {
   }
 }
 
-export async function checkDependencies(config: AppConfig): Promise<void> {
-  await checkPostgres(config.DATABASE_URL);
+/** `databaseMayBeMissing`: for commands that run the migrations, which create it. */
+export async function checkDependencies(config: AppConfig, options: { databaseMayBeMissing?: boolean } = {}): Promise<void> {
+  await checkPostgres(config.DATABASE_URL, options.databaseMayBeMissing ?? false);
   await checkRedis(config.REDIS_URL);
 }
 
