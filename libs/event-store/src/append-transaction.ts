@@ -1,0 +1,243 @@
+// One transaction that appends a batch of independent requests (group commit).
+//
+// Each request is all-or-nothing on its own: it is decided against its stream's state as
+// left by the requests before it, and a refused request writes nothing. The batch as a
+// whole costs a fixed number of statements, whatever its size:
+//   1. claim the idempotency keys (answers for keys already used come back here);
+//   2. lock every stream involved, in mission-id order (so batches never deadlock);
+//   3. decide every request in memory, in arrival order (expectedVersion, domain rules);
+//   4. write the new stream states;
+//   5. insert every accepted event under APPEND_LOCK, which is held until the commit is
+//      visible, so global positions follow commit order and a reader paging
+//      `position > after` can never skip a late commit;
+//   6. record the answers of the idempotency keys; COMMIT.
+import { randomUUID } from 'node:crypto';
+import { PoolClient } from 'pg';
+import { CURRENT_SCHEMA_VERSION, decide, DomainError, MissionStreamState, NEW_STREAM } from '@app/domain';
+import { IdempotencyKeyReusedError } from './append-errors';
+import { AppendRequest, AppendResult, AppendSettlement } from './append-types';
+
+/** Key of the advisory lock that serialises the insert+commit of appends ("mtlog"). */
+export const APPEND_LOCK = 0x6d746c6f67;
+
+interface Accepted {
+  index: number;
+  fromVersion: number;
+  streamVersion: number;
+}
+
+interface StreamSlot {
+  state: MissionStreamState;
+  exists: boolean;
+  changed: boolean;
+}
+
+export async function appendBatch(client: PoolClient, requests: AppendRequest[]): Promise<AppendSettlement[]> {
+  const settled: (AppendSettlement | undefined)[] = new Array(requests.length);
+  await client.query('BEGIN');
+  try {
+    const claimed = await claimIdempotencyKeys(client, requests, settled);
+    const streams = await lockStreams(client, requests, settled);
+    const accepted = decideAll(requests, settled, streams);
+    await writeStreams(client, requests, streams, accepted, settled);
+    const live = accepted.filter((a) => !settled[a.index]);
+    const results = await insertEvents(client, requests, live);
+    live.forEach((a, k) => (settled[a.index] = { outcome: { result: results[k], replayed: false } }));
+    await recordIdempotencyAnswers(client, requests, claimed, settled);
+    await client.query('COMMIT');
+    return settled as AppendSettlement[];
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Claims each request's key for this transaction. A request whose key is taken gets the
+ * first answer back (or 422 when its body differs). A concurrent transaction holding the
+ * same key makes this wait until it commits (then its answer is seen) or rolls back.
+ */
+async function claimIdempotencyKeys(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[]): Promise<Set<number>> {
+  const keyed = requests.map((r, index) => ({ index, ...r.context })).filter((r) => r.idempotency);
+  const claimed = new Set<number>();
+  if (keyed.length === 0) return claimed;
+  const { rows } = await client.query<{ principal: string; key: string }>(
+    `INSERT INTO idempotency_keys (principal, key, request_hash, response)
+     SELECT principal, key, request_hash, 'null' FROM unnest($1::text[], $2::text[], $3::text[]) AS k(principal, key, request_hash)
+     ON CONFLICT DO NOTHING RETURNING principal, key`,
+    [keyed.map((r) => r.principal), keyed.map((r) => r.idempotency!.key), keyed.map((r) => r.idempotency!.requestHash)],
+  );
+  const won = new Set(rows.map((row) => `${row.principal}\u0000${row.key}`));
+  const taken = keyed.filter((r) => !won.has(`${r.principal}\u0000${r.idempotency!.key}`));
+  for (const r of keyed) if (!taken.includes(r)) claimed.add(r.index);
+  if (taken.length === 0) return claimed;
+  const earlier = await client.query<{ principal: string; key: string; request_hash: string; response: AppendResult }>(
+    `SELECT i.principal, i.key, i.request_hash, i.response FROM idempotency_keys i
+     JOIN unnest($1::text[], $2::text[]) AS k(principal, key) USING (principal, key)`,
+    [taken.map((r) => r.principal), taken.map((r) => r.idempotency!.key)],
+  );
+  const byKey = new Map(earlier.rows.map((row) => [`${row.principal}\u0000${row.key}`, row]));
+  for (const r of taken) {
+    const row = byKey.get(`${r.principal}\u0000${r.idempotency!.key}`)!;
+    settled[r.index] =
+      row.request_hash === r.idempotency!.requestHash
+        ? { outcome: { result: row.response, replayed: true } }
+        : { error: new IdempotencyKeyReusedError() };
+  }
+  return claimed;
+}
+
+async function lockStreams(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[]): Promise<Map<string, StreamSlot>> {
+  const missionIds = [...new Set(requests.filter((_, i) => !settled[i]).map((r) => r.missionId))].sort();
+  const { rows } = await client.query<{ mission_id: string; version: number; state: MissionStreamState['personnel'] }>(
+    'SELECT mission_id, version, state FROM streams WHERE mission_id = ANY($1) ORDER BY mission_id FOR UPDATE',
+    [missionIds],
+  );
+  const streams = new Map<string, StreamSlot>();
+  for (const row of rows) streams.set(row.mission_id, { state: { version: row.version, personnel: row.state }, exists: true, changed: false });
+  for (const id of missionIds) if (!streams.has(id)) streams.set(id, { state: NEW_STREAM, exists: false, changed: false });
+  return streams;
+}
+
+function decideAll(requests: AppendRequest[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Accepted[] {
+  const accepted: Accepted[] = [];
+  requests.forEach((request, index) => {
+    if (settled[index]) return;
+    const stream = streams.get(request.missionId)!;
+    const { expectedVersion, events } = request.command;
+    try {
+      if (expectedVersion !== undefined && expectedVersion !== stream.state.version) {
+        throw new DomainError(
+          'version-conflict',
+          `expected version ${expectedVersion}, but the stream is at version ${stream.state.version}`,
+          { currentVersion: stream.state.version },
+        );
+      }
+      const next = decide(stream.state, events);
+      accepted.push({ index, fromVersion: stream.state.version, streamVersion: next.version });
+      stream.state = next;
+      stream.changed = true;
+    } catch (error) {
+      settled[index] = { error };
+    }
+  });
+  return accepted;
+}
+
+async function writeStreams(
+  client: PoolClient,
+  requests: AppendRequest[],
+  streams: Map<string, StreamSlot>,
+  accepted: Accepted[],
+  settled: (AppendSettlement | undefined)[],
+): Promise<void> {
+  const changed = [...streams.entries()].filter(([, s]) => s.changed);
+  const existing = changed.filter(([, s]) => s.exists);
+  const created = changed.filter(([, s]) => !s.exists);
+  if (existing.length > 0) {
+    await client.query(
+      `UPDATE streams SET version = u.version, state = u.state, updated_at = now()
+       FROM unnest($1::text[], $2::int[], $3::jsonb[]) AS u(mission_id, version, state) WHERE streams.mission_id = u.mission_id`,
+      [existing.map(([id]) => id), existing.map(([, s]) => s.state.version), existing.map(([, s]) => JSON.stringify(s.state.personnel))],
+    );
+  }
+  if (created.length === 0) return;
+  const { rows } = await client.query<{ mission_id: string }>(
+    `INSERT INTO streams (mission_id, version, state) SELECT * FROM unnest($1::text[], $2::int[], $3::jsonb[])
+     ON CONFLICT (mission_id) DO NOTHING RETURNING mission_id`,
+    [created.map(([id]) => id), created.map(([, s]) => s.state.version), created.map(([, s]) => JSON.stringify(s.state.personnel))],
+  );
+  const inserted = new Set(rows.map((row) => row.mission_id));
+  const lost = created.map(([id]) => id).filter((id) => !inserted.has(id));
+  if (lost.length === 0) return;
+  // Another transaction established these missions between our read and our insert.
+  const current = await client.query<{ mission_id: string; version: number }>('SELECT mission_id, version FROM streams WHERE mission_id = ANY($1)', [lost]);
+  const versions = new Map(current.rows.map((row) => [row.mission_id, row.version]));
+  for (const a of accepted) {
+    const missionId = requests[a.index].missionId;
+    if (lost.includes(missionId)) {
+      settled[a.index] = {
+        error: new DomainError('mission-already-established', 'the mission was established by a concurrent append', {
+          currentVersion: versions.get(missionId) ?? 0,
+        }),
+      };
+    }
+  }
+}
+
+async function insertEvents(client: PoolClient, requests: AppendRequest[], accepted: Accepted[]): Promise<AppendResult[]> {
+  if (accepted.length === 0) return [];
+  const rows = accepted.flatMap((a) => {
+    const { missionId, command, context } = requests[a.index];
+    return command.events.map((event, k) => ({
+      id: randomUUID(),
+      missionId,
+      version: a.fromVersion + k + 1,
+      type: event.type,
+      occurredAt: event.occurredAt.toISOString(),
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify({ ...event.metadata, actor: context.actor }),
+    }));
+  });
+  // The lock is taken in the same statement, before any row draws its position; rows are
+  // inserted in request order, so one request's events get consecutive positions.
+  const { rows: inserted } = await client.query<{ id: string; position: number }>(
+    `WITH append_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1))
+     INSERT INTO events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
+     SELECT e.id, e.mission_id, e.version, e.type, $2, e.occurred_at, e.data, e.metadata
+     FROM append_lock, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
+       WITH ORDINALITY AS e(id, mission_id, version, type, occurred_at, data, metadata, n)
+     ORDER BY e.n
+     RETURNING id, position`,
+    [
+      APPEND_LOCK,
+      CURRENT_SCHEMA_VERSION,
+      rows.map((r) => r.id),
+      rows.map((r) => r.missionId),
+      rows.map((r) => r.version),
+      rows.map((r) => r.type),
+      rows.map((r) => r.occurredAt),
+      rows.map((r) => r.data),
+      rows.map((r) => r.metadata),
+    ],
+  );
+  const positions = new Map(inserted.map((row) => [row.id, row.position]));
+  let next = 0;
+  return accepted.map((a) => {
+    const { missionId, command } = requests[a.index];
+    const events = command.events.map(() => {
+      const row = rows[next++];
+      return { id: row.id, version: row.version, position: positions.get(row.id)! };
+    });
+    return { missionId, streamVersion: a.streamVersion, events };
+  });
+}
+
+async function recordIdempotencyAnswers(
+  client: PoolClient,
+  requests: AppendRequest[],
+  claimed: Set<number>,
+  settled: (AppendSettlement | undefined)[],
+): Promise<void> {
+  if (claimed.size === 0) return;
+  const answered = [...claimed].filter((i) => 'outcome' in settled[i]!);
+  const refused = [...claimed].filter((i) => 'error' in settled[i]!);
+  const key = (i: number) => requests[i].context.idempotency!.key;
+  const principal = (i: number) => requests[i].context.principal;
+  if (answered.length > 0) {
+    await client.query(
+      `UPDATE idempotency_keys i SET response = a.response
+       FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS a(principal, key, response)
+       WHERE i.principal = a.principal AND i.key = a.key`,
+      [answered.map(principal), answered.map(key), answered.map((i) => JSON.stringify((settled[i] as { outcome: { result: AppendResult } }).outcome.result))],
+    );
+  }
+  if (refused.length > 0) {
+    // A refused request did not happen: its key stays free for a corrected retry.
+    await client.query(
+      `DELETE FROM idempotency_keys i USING unnest($1::text[], $2::text[]) AS r(principal, key)
+       WHERE i.principal = r.principal AND i.key = r.key`,
+      [refused.map(principal), refused.map(key)],
+    );
+  }
+}
