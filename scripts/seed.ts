@@ -6,7 +6,7 @@ import { createDatabase } from '@app/database';
 import { EventStore } from '@app/event-store';
 import { migrate } from './migrate';
 import { DEMO_MISSION_ID, demoMissionCommand } from './demo-mission';
-import { nudgeAfterSeed } from './seed-nudge';
+import { ProjectionNudger } from '@app/queues';
 
 runMain(async () => {
   const config = loadConfig();
@@ -16,7 +16,10 @@ runMain(async () => {
   try {
     const store = new EventStore(database.pool);
     const { result } = await store.append(DEMO_MISSION_ID, demoMissionCommand(), { actor: 'seed', principal: 'seed' });
-    await nudgeAfterSeed(config);
+    // Tell the workers (they would also find out on their next sweep).
+    const nudger = new ProjectionNudger(config);
+    await nudger.nudge();
+    await nudger.close();
     console.log(`seeded ${DEMO_MISSION_ID}: ${result.events.length} events, stream version ${result.streamVersion}`);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'version-conflict') {

@@ -4,12 +4,14 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
 import { ProjectionsModule } from '@app/projections';
+import { AdminQueuesBoard } from './admin-queues/admin-queues.board';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysRepository } from './auth/api-keys.repository';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealth } from './health/redis-health';
+import { MetricsModule } from './metrics/metrics.module';
 import { ProblemFilter } from './problems/problem.filter';
 import { ProjectionsController } from './projections/projections.controller';
 import { ProjectionWatcher } from './read-models/projection-watcher';
@@ -21,14 +23,17 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule, ProjectionsModule],
+      imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
       controllers: [EventsController, ReadModelsController, ProjectionsController, ApiKeysController, HealthController],
       providers: [
         ApiKeysRepository,
         ReadModelsService,
         ProjectionWatcher,
         RedisHealth,
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        AdminQueuesBoard,
+        // A provider of its own as well, so routes outside Nest's routing (the board) can use it.
+        ApiKeyGuard,
+        { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
       ],
     };

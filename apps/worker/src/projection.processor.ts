@@ -1,8 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
-import { isProjectionName, ProjectionRunner } from '@app/projections';
-import { CatchUpJob, QUEUES } from '@app/queues';
+import { ProjectionRunner } from '@app/projections';
+import { QUEUES } from '@app/queues';
 
 /** Works "catch up" nudges: the runner reads the log from the checkpoint and applies it. */
 @Processor(QUEUES.projections.name, { concurrency: QUEUES.projections.concurrency })
@@ -13,11 +12,11 @@ export class ProjectionProcessor extends WorkerHost {
     super();
   }
 
-  async process(job: Job<CatchUpJob>): Promise<{ applied: number; position: number | null }> {
-    const name = job.data.projection;
-    if (!isProjectionName(name)) throw new Error(`unknown projection "${name}"`);
-    const result = await this.runner.catchUp(name);
-    if (result.failed) this.logger.error(`projection ${name} failed at position ${result.position}; see GET /v1/projections`);
-    return { applied: result.applied, position: result.position };
+  async process(): Promise<{ applied: number }> {
+    const result = await this.runner.catchUp();
+    for (const failure of result.failed) {
+      this.logger.error(`projection ${failure.name} (generation ${failure.generation}) failed: ${failure.error}; see GET /v1/projections`);
+    }
+    return { applied: result.applied };
   }
 }

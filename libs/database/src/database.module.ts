@@ -3,6 +3,7 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig, CONFIG } from '@app/config';
 
 import { createDatabase, Database } from './database';
+import { PgListener } from './pg-listener';
 
 export const DATABASE = Symbol('DATABASE');
 
@@ -14,8 +15,9 @@ export const DATABASE = Symbol('DATABASE');
       inject: [CONFIG],
       useFactory: (config: AppConfig) => createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
     },
+    PgListener,
   ],
-  exports: [DATABASE],
+  exports: [DATABASE, PgListener],
 })
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(DATABASE) private readonly database: Database) {}

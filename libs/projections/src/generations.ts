@@ -52,12 +52,12 @@ export async function liveGeneration(db: Queryable, name: ProjectionName): Promi
 }
 
 /**
- * Serialises everything that changes one projection: at most one worker applies a batch to it
- * at a time, across processes and machines, with no coordinator but PostgreSQL. Held until
- * the transaction ends.
+ * Serialises everything that changes the projections: at most one worker applies a batch at
+ * a time, across processes and machines, with no coordinator but PostgreSQL. Held until the
+ * transaction ends. (One lock for all projections: they advance together, see the runner.)
  */
-export async function lockProjection(db: Queryable, name: ProjectionName): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, hashtext($1))`, [name]);
+export async function lockProjections(db: Queryable): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0)`);
 }
 /** First key of the two-key advisory locks of projections ("mt"). */
 export const PROJECTION_LOCK_CLASS = 0x6d74;

@@ -1,6 +1,6 @@
 // Status of every projection and blue-green rebuilds (GET /v1/projections, POST .../rebuild).
 import { Pool } from 'pg';
-import { currentGenerations, lockProjection } from './generations';
+import { currentGenerations, lockProjections } from './generations';
 import { PROJECTION_NAMES, ProjectionName } from './projection';
 import { PROJECTIONS } from './registry';
 
@@ -60,7 +60,7 @@ export class ProjectionAdmin {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await lockProjection(client, name);
+      await lockProjections(client);
       const generations = await currentGenerations(client, name);
       const building = generations.find((g) => g.state === 'building');
       if (building && !building.lastError) {

@@ -4,7 +4,6 @@ import { Database, DATABASE } from '@app/database';
 import { ProjectionNudger } from '@app/queues';
 import { ProjectionAdmin } from './projection-admin';
 import { ProjectionRunner } from './projection-runner';
-import { PROJECTION_NAMES } from './projection';
 
 /** Projection services shared by the API (admin, nudges) and the worker (runner). */
 @Global()
@@ -16,7 +15,7 @@ import { PROJECTION_NAMES } from './projection';
       useFactory: (db: Database, config: AppConfig) => new ProjectionRunner(db.pool, config.PROJECTION_BATCH_SIZE),
     },
     { provide: ProjectionAdmin, inject: [DATABASE], useFactory: (db: Database) => new ProjectionAdmin(db.pool) },
-    { provide: ProjectionNudger, inject: [CONFIG], useFactory: (config: AppConfig) => new ProjectionNudger(config, PROJECTION_NAMES) },
+    { provide: ProjectionNudger, inject: [CONFIG], useFactory: (config: AppConfig) => new ProjectionNudger(config) },
   ],
   exports: [ProjectionRunner, ProjectionAdmin, ProjectionNudger],
 })

@@ -1,5 +1,5 @@
-// Tells the workers "projection X: catch up". The job carries only the projection's name:
-// the log is the source of truth, so a lost, duplicated or retried nudge changes nothing.
+// Tells the workers "projections: catch up". The job carries nothing: the log is the source
+// of truth, so a lost, duplicated or retried nudge changes nothing.
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '@app/config';
@@ -8,20 +8,14 @@ import { QUEUES, queuePrefix } from './queues';
 export const CATCH_UP_JOB = 'catch-up';
 const NUDGE_TIMEOUT_MS = 2_000;
 
-export interface CatchUpJob {
-  projection: string;
-}
-
 export class ProjectionNudger {
   private readonly logger = new Logger(ProjectionNudger.name);
-  readonly queue: Queue<CatchUpJob>;
+  readonly queue: Queue;
   private lastWarning = 0;
+  private flush?: Promise<void>;
 
-  constructor(
-    config: AppConfig,
-    private readonly projections: readonly string[],
-  ) {
-    this.queue = new Queue<CatchUpJob>(QUEUES.projections.name, {
+  constructor(config: AppConfig) {
+    this.queue = new Queue(QUEUES.projections.name, {
       prefix: queuePrefix(config),
       // Fail fast while Redis is down: an append must never wait on Redis.
       connection: { url: config.REDIS_URL, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as never,
@@ -31,17 +25,23 @@ export class ProjectionNudger {
   }
 
   /**
-   * At most one waiting and one active job per projection: a nudge that arrives while one is
-   * being processed is kept and runs after it, so nothing committed meanwhile waits for the sweep.
+   * "Projections: catch up". Nudges from one turn of the event loop are sent as one (under
+   * load, hundreds of appends share one Redis round trip). In Redis, at most one waiting and
+   * one active job: a nudge that arrives while one is being processed is kept and runs after
+   * it, so nothing committed meanwhile waits for the sweep.
    */
-  async nudge(projections: readonly string[] = this.projections): Promise<void> {
+  nudge(): Promise<void> {
+    this.flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.flush = undefined;
+      return this.send();
+    });
+    return this.flush;
+  }
+
+  private async send(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      const added = Promise.all(
-        projections.map((projection) =>
-          this.queue.add(CATCH_UP_JOB, { projection }, { deduplication: { id: `catch-up:${projection}`, keepLastIfActive: true } }),
-        ),
-      );
+      const added = this.queue.add(CATCH_UP_JOB, {}, { deduplication: { id: CATCH_UP_JOB, keepLastIfActive: true } });
       const timeout = new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error('timed out')), NUDGE_TIMEOUT_MS);
       });

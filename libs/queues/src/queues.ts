@@ -11,11 +11,11 @@ export interface QueueSettings {
 }
 
 export const QUEUES = {
-  /** "projection X: catch up" nudges; one per projection at a time (deduplicated). */
+  /** "projections: catch up" nudges, deduplicated (at most one waiting and one running). */
   projections: {
     name: 'projections',
-    // One job per projection may run at once in a process; the advisory lock keeps it to one overall.
-    concurrency: 4,
+    // One step runs at a time anyway (the projections advisory lock).
+    concurrency: 1,
     defaultJobOptions: {
       attempts: 10,
       backoff: { type: 'exponential', delay: 500 },

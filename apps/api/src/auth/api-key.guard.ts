@@ -22,12 +22,20 @@ export class ApiKeyGuard implements CanActivate {
     const required = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, [context.getHandler(), context.getClass()]);
     if (!required) return true;
     const request = context.switchToHttp().getRequest();
-    const principal = await this.authenticate(request.headers.authorization);
+    request.principal = await this.authorize(request.headers.authorization, required);
+    return true;
+  }
+
+  /**
+   * The key's principal if its role is at least `required`, else a 401 or 403 Problem.
+   * Also used by routes outside Nest's routing (the queue board).
+   */
+  async authorize(header: string | undefined, required: Role): Promise<Principal> {
+    const principal = await this.authenticate(header);
     if (!roleAllows(principal.role, required)) {
       throw new Problem(403, 'forbidden', `this needs the ${required} role; the API key "${principal.name}" is ${principal.role}`);
     }
-    request.principal = principal;
-    return true;
+    return principal;
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {

@@ -6,6 +6,7 @@ import { AppendResult, EventStore, GlobalPage, requestHash, StreamPage } from '@
 import { ProjectionNudger } from '@app/queues';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorator';
 import { Principal } from '../auth/roles';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { Problem, validationProblem } from '../problems/problem';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
 import { appendRequestSchema, appendResponseSchema, globalPageSchema, problemSchema, streamPageSchema } from './openapi';
@@ -23,6 +24,7 @@ export class EventsController {
   constructor(
     private readonly store: EventStore,
     private readonly nudger: ProjectionNudger,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   @Post('missions/:missionId/events')
@@ -55,6 +57,7 @@ export class EventsController {
       principal: principal.id,
       idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: requestHash({ missionId, body }) } : undefined,
     });
+    if (!replayed) this.metrics.eventsAppended.inc(result.events.length);
     // After the commit, never before; not awaited: a slow or absent Redis must not delay the 201.
     if (!replayed) void this.nudger.nudge();
     return result;

@@ -31,7 +31,7 @@ export class ProjectionsController {
       throw new Problem(404, 'projection-not-found', `there is no projection "${name}"; expected one of ${PROJECTION_NAMES.join(', ')}`);
     }
     const { generation, started } = await this.admin.requestRebuild(name);
-    await this.nudger.nudge([name]);
+    await this.nudger.nudge();
     return { name, generation, status: 'rebuilding', started };
   }
 }

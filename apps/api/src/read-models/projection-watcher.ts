@@ -1,10 +1,8 @@
 // Read-your-writes: `?minPosition=N` waits until a projection reflects position N. Workers
-// NOTIFY on every commit that moves a projection; one LISTEN connection per API process
-// wakes the waiters, and a slow poll covers a notification lost with a connection.
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
-import { AppConfig, CONFIG } from '@app/config';
-import { Database, DATABASE } from '@app/database';
+// NOTIFY on every commit that moves a projection; waiters wake on it, and a slow poll covers
+// a notification lost with a connection.
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Database, DATABASE, PgListener } from '@app/database';
 import { liveGeneration, PROJECTION_ADVANCED_CHANNEL, ProjectionName } from '@app/projections';
 
 export const MIN_POSITION_WAIT_MS = 10_000;
@@ -18,19 +16,23 @@ interface Waiter {
 
 @Injectable()
 export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger(ProjectionWatcher.name);
   private readonly waiters = new Set<Waiter>();
-  private listener?: Client;
   private poller?: NodeJS.Timeout;
-  private closed = false;
 
   constructor(
-    @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE) private readonly database: Database,
+    private readonly listener: PgListener,
   ) {}
 
-  onModuleInit(): void {
-    void this.listen();
+  async onModuleInit(): Promise<void> {
+    await this.listener.subscribe(PROJECTION_ADVANCED_CHANNEL, (payload) => {
+      try {
+        const { name, position } = JSON.parse(payload);
+        this.advanced(name, position);
+      } catch {
+        // ignore a malformed payload
+      }
+    });
   }
 
   /** Resolves true once the projection's live position is >= position, false after the wait limit. */
@@ -56,34 +58,8 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     for (const waiter of this.waiters) if (waiter.name === name && waiter.position <= position) waiter.resolve(true);
   }
 
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    const client = new Client({ connectionString: this.config.DATABASE_URL });
-    client.on('error', () => undefined);
-    client.on('notification', (message) => {
-      try {
-        const { name, position } = JSON.parse(message.payload ?? '{}');
-        this.advanced(name, position);
-      } catch {
-        // ignore a malformed payload
-      }
-    });
-    client.on('end', () => {
-      if (!this.closed) setTimeout(() => void this.listen(), 1_000).unref();
-    });
-    this.listener = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${PROJECTION_ADVANCED_CHANNEL}`);
-    } catch (error) {
-      this.logger.warn(`LISTEN failed (${(error as Error).message}); minPosition falls back to polling`);
-      await client.end().catch(() => undefined);
-    }
-  }
-
   private ensurePolling(): void {
-    if (this.poller) return;
-    this.poller = setInterval(() => void this.poll(), POLL_MS);
+    this.poller ??= setInterval(() => void this.poll(), POLL_MS);
   }
 
   private async poll(): Promise<void> {
@@ -92,8 +68,7 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
       this.poller = undefined;
       return;
     }
-    const names = new Set([...this.waiters].map((w) => w.name));
-    for (const name of names) {
+    for (const name of new Set([...this.waiters].map((w) => w.name))) {
       try {
         this.advanced(name, (await liveGeneration(this.database.pool, name)).position);
       } catch {
@@ -102,10 +77,8 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
+  onApplicationShutdown(): void {
     clearInterval(this.poller);
     for (const waiter of this.waiters) waiter.resolve(false);
-    await this.listener?.end().catch(() => undefined);
   }
 }

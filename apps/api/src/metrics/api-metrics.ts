@@ -1,0 +1,101 @@
+// The API's Prometheus metrics, in a registry of this app instance's own (tests start several
+// apps in one process; the global default registry would make them collide).
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ProjectionAdmin, ProjectionStatus } from '@app/projections';
+import { ProjectionNudger, QUEUES } from '@app/queues';
+
+/** A scrape never waits longer than this on PostgreSQL or Redis; what is not there is left out. */
+const SCRAPE_TIMEOUT_MS = 2_000;
+const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+@Injectable()
+export class ApiMetrics implements OnModuleInit {
+  readonly registry = new Registry();
+
+  readonly httpRequestDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /** Counted by the append endpoint: events committed, not replayed idempotent answers. */
+  readonly eventsAppended = new Counter({
+    name: 'mission_tracker_events_appended_total',
+    help: 'Events appended to the log through this process',
+    registers: [this.registry],
+  });
+
+  // Position, lag and queue depth are read at scrape time, not kept up to date in between.
+  private readonly projectionPosition: Gauge<'projection'> = new Gauge({
+    name: 'mission_tracker_projection_position',
+    help: 'Log position the live read model of each projection reflects',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const statuses = await this.projectionStatuses();
+      this.projectionPosition.reset();
+      for (const { name, position } of statuses ?? []) this.projectionPosition.set({ projection: name }, position);
+    },
+  });
+
+  private readonly projectionLag: Gauge<'projection'> = new Gauge({
+    name: 'mission_tracker_projection_lag_events',
+    help: 'Events in the log that each projection has not applied yet',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const statuses = await this.projectionStatuses();
+      this.projectionLag.reset();
+      for (const { name, lagEvents } of statuses ?? []) this.projectionLag.set({ projection: name }, lagEvents);
+    },
+  });
+
+  private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
+    name: 'mission_tracker_queue_jobs',
+    help: 'Jobs in the projections queue by state',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const counts = await within(this.nudger.queue.getJobCounts(...QUEUE_STATES), SCRAPE_TIMEOUT_MS).catch(() => null);
+      this.queueJobs.reset();
+      if (!counts) return; // Redis is down
+      for (const state of QUEUE_STATES) this.queueJobs.set({ queue: QUEUES.projections.name, state }, counts[state] ?? 0);
+    },
+  });
+
+  private pendingStatuses: Promise<ProjectionStatus[] | null> | null = null;
+
+  constructor(
+    private readonly admin: ProjectionAdmin,
+    private readonly nudger: ProjectionNudger,
+  ) {}
+
+  onModuleInit(): void {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
+    // Unmatched URLs share one label: a raw URL per series would let any client grow the registry.
+    this.httpRequestDuration.observe({ method, route: route ?? 'unmatched', status: String(status) }, seconds);
+  }
+
+  /** One query per scrape, shared by the position and lag gauges; null while PostgreSQL is down. */
+  private projectionStatuses(): Promise<ProjectionStatus[] | null> {
+    this.pendingStatuses ??= within(this.admin.statuses(), SCRAPE_TIMEOUT_MS)
+      .catch(() => null)
+      .finally(() => {
+        this.pendingStatuses = null;
+      });
+    return this.pendingStatuses;
+  }
+}
