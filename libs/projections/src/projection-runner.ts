@@ -24,19 +24,31 @@ export interface StepResult {
 }
 
 export class ProjectionRunner {
+  private running = 0;
+
   constructor(
     private readonly pool: Pool,
     private readonly batchSize = 1000,
   ) {}
 
+  /** True while a catch-up runs in this process. */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
   /** Steps until there is nothing left to apply. */
   async catchUp(): Promise<StepResult> {
     const total: StepResult = { applied: 0, failed: [] };
-    for (;;) {
-      const step = await this.step();
-      total.applied += step.applied;
-      total.failed.push(...step.failed);
-      if (step.applied === 0) return total;
+    this.running++;
+    try {
+      for (;;) {
+        const step = await this.step();
+        total.applied += step.applied;
+        total.failed.push(...step.failed);
+        if (step.applied === 0) return total;
+      }
+    } finally {
+      this.running--;
     }
   }
 
