@@ -12,7 +12,7 @@ const schema = z.object({
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('mt'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Events a projection applies per transaction. */
-  PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+  PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
 });
 
 export type AppConfig = Readonly<z.infer<typeof schema>>;

@@ -11,8 +11,16 @@ export function isCurrencyCode(code: string): boolean {
   return /^[A-Z]{3}$/.test(code) && CURRENCIES.has(code);
 }
 
+const names = new Map<string, string>();
+
 /** "KEN" -> "Kenya"; anything that is not a country code is returned as given. */
 export function displayName(countryOrOrganisation: string): string {
-  if (!isCountryCode(countryOrOrganisation)) return countryOrOrganisation;
-  return countries.getName(countryOrOrganisation, 'en', { select: 'official' }) ?? countryOrOrganisation;
+  let name = names.get(countryOrOrganisation);
+  if (name === undefined) {
+    name = isCountryCode(countryOrOrganisation)
+      ? (countries.getName(countryOrOrganisation, 'en', { select: 'official' }) ?? countryOrOrganisation)
+      : countryOrOrganisation;
+    if (names.size < 10_000) names.set(countryOrOrganisation, name);
+  }
+  return name;
 }

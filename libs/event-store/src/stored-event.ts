@@ -15,14 +15,16 @@ export interface EventRow {
   version: number;
   type: string;
   schema_version: number;
-  occurred_at: Date;
-  recorded_at: Date;
+  /** ISO 8601 text, formatted by PostgreSQL (cheaper than parsing to Date and back). */
+  occurred_at: string;
+  recorded_at: string;
   data: unknown;
   metadata: Record<string, unknown>;
 }
 
-export const EVENT_COLUMNS =
-  'position, id, mission_id, version, type, schema_version, occurred_at, recorded_at, data, metadata';
+export const isoColumn = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
+
+export const EVENT_COLUMNS = `position, id, mission_id, version, type, schema_version, ${isoColumn('occurred_at')}, ${isoColumn('recorded_at')}, data, metadata`;
 
 /** Rows are upcast to the current schema on read; the log itself is never rewritten. */
 export function toStoredEvent(row: EventRow): StoredEvent {
@@ -32,10 +34,11 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     missionId: row.mission_id,
     version: row.version,
     position: row.position,
-    ...event,
+    type: event.type,
     schemaVersion: row.schema_version,
-    occurredAt: row.occurred_at.toISOString(),
-    recordedAt: row.recorded_at.toISOString(),
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    data: event.data,
     metadata: row.metadata,
   } as StoredEvent;
 }

@@ -9,7 +9,7 @@
 // commit per batch instead of one per projection.
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
-import { readEventsAfter } from '@app/event-store';
+import { readRecordedEventsAfter } from '@app/event-store';
 import { currentGenerations, Generation, isTransient, lockProjections } from './generations';
 import { Projection } from './projection';
 import { PROJECTIONS } from './registry';
@@ -117,7 +117,7 @@ export class ProjectionRunner {
 /** The next events; one that cannot be read (an unknown type, say) fails every generation at that position. */
 async function readBatch(client: PoolClient, after: number, limit: number): Promise<RecordedEvent[] | { error: string }> {
   try {
-    return await readEventsAfter(client, after, limit);
+    return await readRecordedEventsAfter(client, after, limit);
   } catch (error) {
     if (isTransient(error)) throw error;
     return { error: `events after position ${after}: ${(error as Error)?.message ?? error}` };
