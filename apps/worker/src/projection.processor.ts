@@ -12,7 +12,10 @@ export class ProjectionProcessor extends WorkerHost {
     super();
   }
 
-  async process(): Promise<{ applied: number }> {
+  async process(): Promise<{ applied: number; skipped?: true }> {
+    // A catch-up already running in this process (woken by the append NOTIFY) covers what
+    // this nudge is about; a second one would only queue behind it on the advisory lock.
+    if (this.runner.busy) return { applied: 0, skipped: true };
     const result = await this.runner.catchUp();
     for (const failure of result.failed) {
       this.logger.error(`projection ${failure.name} (generation ${failure.generation}) failed: ${failure.error}; see GET /v1/projections`);

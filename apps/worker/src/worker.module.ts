@@ -5,6 +5,7 @@ import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
 import { QUEUES, queuePrefix, redisConnection } from '@app/queues';
 import { ProjectionsModule } from '@app/projections';
+import { AppendListener } from './append-listener';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { ProjectionProcessor } from './projection.processor';
 import { ProjectionSweeper } from './projection-sweeper';
@@ -26,7 +27,7 @@ export class WorkerModule {
           ...Object.values(QUEUES).map((queue) => ({ name: queue.name, defaultJobOptions: queue.defaultJobOptions })),
         ),
       ],
-      providers: [ProjectionProcessor, ProjectionSweeper, MaintenanceProcessor, MaintenanceScheduler],
+      providers: [ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };
   }
 }

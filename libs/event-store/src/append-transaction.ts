@@ -20,6 +20,9 @@ import { AppendRequest, AppendResult, AppendSettlement } from './append-types';
 /** Key of the advisory lock that serialises the insert+commit of appends ("mtlog"). */
 export const APPEND_LOCK = 0x6d746c6f67;
 
+/** NOTIFY channel told at each commit that appended events (payload empty). */
+export const EVENTS_APPENDED_CHANNEL = 'events_appended';
+
 interface Accepted {
   index: number;
   fromVersion: number;
@@ -180,15 +183,18 @@ async function insertEvents(client: PoolClient, requests: AppendRequest[], accep
     }));
   });
   // The lock is taken in the same statement, before any row draws its position; rows are
-  // inserted in request order, so one request's events get consecutive positions.
+  // inserted in request order, so one request's events get consecutive positions. The
+  // NOTIFY is delivered at commit: workers listening wake at once (the BullMQ nudge follows).
   const { rows: inserted } = await client.query<{ id: string; position: number }>(
-    `WITH append_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1))
-     INSERT INTO events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
-     SELECT e.id, e.mission_id, e.version, e.type, $2, e.occurred_at, e.data, e.metadata
-     FROM append_lock, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
-       WITH ORDINALITY AS e(id, mission_id, version, type, occurred_at, data, metadata, n)
-     ORDER BY e.n
-     RETURNING id, position`,
+    `WITH append_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1)),
+     inserted AS (
+       INSERT INTO events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
+       SELECT e.id, e.mission_id, e.version, e.type, $2, e.occurred_at, e.data, e.metadata
+       FROM append_lock, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
+         WITH ORDINALITY AS e(id, mission_id, version, type, occurred_at, data, metadata, n)
+       ORDER BY e.n
+       RETURNING id, position)
+     SELECT id, position, (SELECT pg_notify('${EVENTS_APPENDED_CHANNEL}', '')) AS notified FROM inserted`,
     [
       APPEND_LOCK,
       CURRENT_SCHEMA_VERSION,

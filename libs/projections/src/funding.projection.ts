@@ -32,24 +32,17 @@ export const fundingProjection: Projection<FundingState> = {
     return states;
   },
 
-  async save(db, generation, states) {
+  writes(generation, states, params) {
     const rows = [...states.entries()].flatMap(([missionId, state]) => Object.values(state.byDonor).map((d) => ({ missionId, ...d })));
-    if (rows.length === 0) return;
-    await db.query(
+    if (rows.length === 0) return [];
+    return [
       `INSERT INTO funding_donors (generation, mission_id, donor, currency, pledged, committed, disbursed)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[], $6::numeric[], $7::numeric[])
+       SELECT ${params.add(generation)}::int, * FROM unnest(${params.add(rows.map((r) => r.missionId))}::text[], ${params.add(rows.map((r) => r.donor))}::text[],
+         ${params.add(rows.map((r) => r.currency))}::text[], ${params.add(rows.map((r) => r.pledged))}::numeric[],
+         ${params.add(rows.map((r) => r.committed))}::numeric[], ${params.add(rows.map((r) => r.disbursed))}::numeric[])
        ON CONFLICT (generation, mission_id, donor, currency) DO UPDATE SET
          pledged = EXCLUDED.pledged, committed = EXCLUDED.committed, disbursed = EXCLUDED.disbursed`,
-      [
-        generation,
-        rows.map((r) => r.missionId),
-        rows.map((r) => r.donor),
-        rows.map((r) => r.currency),
-        rows.map((r) => r.pledged),
-        rows.map((r) => r.committed),
-        rows.map((r) => r.disbursed),
-      ],
-    );
+    ];
   },
 };
 

@@ -41,6 +41,24 @@ export async function currentGenerations(db: Queryable, name?: ProjectionName): 
   return rows.map(toGeneration);
 }
 
+/**
+ * BEGIN, take the projections' lock, and read the live and building generations: one
+ * round trip (a simple-protocol multi-statement query; nothing in it takes parameters).
+ *
+ * The step commits without waiting for its WAL flush (synchronous_commit off). Read models
+ * are derived data and their checkpoint is in the same transaction: a database crash can
+ * only lose the last steps whole, which the runner then applies again from the checkpoint.
+ * Exactly-once holds; a projection may step back to an earlier position after such a crash.
+ */
+export async function beginLockedStep(client: { query(text: string): Promise<unknown> }): Promise<Generation[]> {
+  const results = (await client.query(
+    `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0);
+     SELECT name, generation, state, position, last_error, updated_at FROM projection_generations
+     WHERE state IN ('live', 'building') ORDER BY name, generation`,
+  )) as { rows: GenerationRow[] }[];
+  return results[3].rows.map(toGeneration);
+}
+
 /** The generation reads use, with the position it reflects. */
 export async function liveGeneration(db: Queryable, name: ProjectionName): Promise<{ generation: number; position: number }> {
   const { rows } = await db.query<{ generation: number; position: number }>(

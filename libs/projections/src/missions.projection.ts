@@ -34,26 +34,19 @@ export const missionsProjection: Projection<MissionState> = {
     return new Map(rows.map((row) => [row.mission_id, toState(row)]));
   },
 
-  async save(db, generation, states) {
+  writes(generation, states, params) {
     const ids = [...states.keys()];
     const all = ids.map((id) => states.get(id)!);
-    await db.query(
+    return [
       `INSERT INTO missions (generation, mission_id, name, host_country, lead_nation, stream_version, supporters)
-       SELECT $1, m.id, m.name, m.host, m.lead, m.version, ARRAY(SELECT jsonb_array_elements_text(m.supporters))
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[]) AS m(id, name, host, lead, version, supporters)
+       SELECT ${params.add(generation)}::int, m.id, m.name, m.host, m.lead, m.version, ARRAY(SELECT jsonb_array_elements_text(m.supporters))
+       FROM unnest(${params.add(ids)}::text[], ${params.add(all.map((m) => m.name))}::text[], ${params.add(all.map((m) => m.hostCountry))}::text[],
+         ${params.add(all.map((m) => m.leadNation))}::text[], ${params.add(all.map((m) => m.streamVersion))}::int[],
+         ${params.add(all.map((m) => JSON.stringify(m.supporters)))}::jsonb[]) AS m(id, name, host, lead, version, supporters)
        ON CONFLICT (generation, mission_id) DO UPDATE SET
          name = EXCLUDED.name, host_country = EXCLUDED.host_country, lead_nation = EXCLUDED.lead_nation,
          stream_version = EXCLUDED.stream_version, supporters = EXCLUDED.supporters`,
-      [
-        generation,
-        ids,
-        all.map((m) => m.name),
-        all.map((m) => m.hostCountry),
-        all.map((m) => m.leadNation),
-        all.map((m) => m.streamVersion),
-        all.map((m) => JSON.stringify(m.supporters)),
-      ],
-    );
+    ];
   },
 };
 

@@ -10,55 +10,56 @@ export const personnelProjection: Projection<PersonnelState> = {
   evolve: evolvePersonnel,
 
   async load(db, generation, missionIds) {
-    const states = new Map<string, PersonnelState>();
-    const missions = await db.query<{ mission_id: string; required: number }>(
-      'SELECT mission_id, required FROM personnel_missions WHERE generation = $1 AND mission_id = ANY($2)',
+    // One query: each mission's `required` with its countries (LEFT JOIN: a mission may have none).
+    const { rows } = await db.query<CountryRow & { required: number | null; country: string | null }>(
+      `SELECT m.mission_id, coalesce(pm.required, 0) AS required, c.country, c.pledged, c.departed, c.in_transit, c.deployed, c.withdrawn
+       FROM unnest($2::text[]) AS m(mission_id)
+       LEFT JOIN personnel_missions pm ON pm.generation = $1 AND pm.mission_id = m.mission_id
+       LEFT JOIN personnel_countries c ON c.generation = $1 AND c.mission_id = m.mission_id
+       WHERE pm.mission_id IS NOT NULL OR c.mission_id IS NOT NULL
+       ORDER BY m.mission_id, c.country`,
       [generation, missionIds],
     );
-    for (const row of missions.rows) states.set(row.mission_id, { required: row.required, byCountry: {} });
-    for (const row of await loadCountries(db, generation, missionIds)) {
-      const state = states.get(row.mission_id) ?? { required: 0, byCountry: {} };
-      state.byCountry[row.country] = {
-        pledged: row.pledged,
-        departed: row.departed,
-        inTransit: row.in_transit,
-        deployed: row.deployed,
-        withdrawn: row.withdrawn,
-      };
+    const states = new Map<string, PersonnelState>();
+    for (const row of rows) {
+      const state = states.get(row.mission_id) ?? { required: row.required ?? 0, byCountry: {} };
+      if (row.country) {
+        state.byCountry[row.country] = {
+          pledged: row.pledged,
+          departed: row.departed,
+          inTransit: row.in_transit,
+          deployed: row.deployed,
+          withdrawn: row.withdrawn,
+        };
+      }
       states.set(row.mission_id, state);
     }
     return states;
   },
 
-  async save(db, generation, states) {
+  writes(generation, states, params) {
     const missionIds = [...states.keys()];
-    await db.query(
+    const gen = params.add(generation);
+    const statements = [
       `INSERT INTO personnel_missions (generation, mission_id, required)
-       SELECT $1, * FROM unnest($2::text[], $3::int[])
+       SELECT ${gen}::int, * FROM unnest(${params.add(missionIds)}::text[], ${params.add(missionIds.map((id) => states.get(id)!.required))}::int[])
        ON CONFLICT (generation, mission_id) DO UPDATE SET required = EXCLUDED.required`,
-      [generation, missionIds, missionIds.map((id) => states.get(id)!.required)],
-    );
+    ];
     const rows = missionIds.flatMap((missionId) =>
       Object.entries(states.get(missionId)!.byCountry).map(([country, c]) => ({ missionId, country, ...c })),
     );
-    if (rows.length === 0) return;
-    await db.query(
-      `INSERT INTO personnel_countries (generation, mission_id, country, pledged, departed, in_transit, deployed, withdrawn)
-       SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::int[])
-       ON CONFLICT (generation, mission_id, country) DO UPDATE SET
-         pledged = EXCLUDED.pledged, departed = EXCLUDED.departed, in_transit = EXCLUDED.in_transit,
-         deployed = EXCLUDED.deployed, withdrawn = EXCLUDED.withdrawn`,
-      [
-        generation,
-        rows.map((r) => r.missionId),
-        rows.map((r) => r.country),
-        rows.map((r) => r.pledged),
-        rows.map((r) => r.departed),
-        rows.map((r) => r.inTransit),
-        rows.map((r) => r.deployed),
-        rows.map((r) => r.withdrawn),
-      ],
-    );
+    if (rows.length > 0) {
+      statements.push(
+        `INSERT INTO personnel_countries (generation, mission_id, country, pledged, departed, in_transit, deployed, withdrawn)
+         SELECT ${gen}::int, * FROM unnest(${params.add(rows.map((r) => r.missionId))}::text[], ${params.add(rows.map((r) => r.country))}::text[],
+           ${params.add(rows.map((r) => r.pledged))}::int[], ${params.add(rows.map((r) => r.departed))}::int[], ${params.add(rows.map((r) => r.inTransit))}::int[],
+           ${params.add(rows.map((r) => r.deployed))}::int[], ${params.add(rows.map((r) => r.withdrawn))}::int[])
+         ON CONFLICT (generation, mission_id, country) DO UPDATE SET
+           pledged = EXCLUDED.pledged, departed = EXCLUDED.departed, in_transit = EXCLUDED.in_transit,
+           deployed = EXCLUDED.deployed, withdrawn = EXCLUDED.withdrawn`,
+      );
+    }
+    return statements;
   },
 };
 
@@ -70,15 +71,6 @@ interface CountryRow {
   in_transit: number;
   deployed: number;
   withdrawn: number;
-}
-
-async function loadCountries(db: Queryable, generation: number, missionIds: string[]): Promise<CountryRow[]> {
-  const { rows } = await db.query<CountryRow>(
-    `SELECT mission_id, country, pledged, departed, in_transit, deployed, withdrawn
-     FROM personnel_countries WHERE generation = $1 AND mission_id = ANY($2) ORDER BY mission_id, country`,
-    [generation, missionIds],
-  );
-  return rows;
 }
 
 /** One mission's personnel state in the given generation (empty when it has no rows yet). */

@@ -10,15 +10,18 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
 import { readRecordedEventsAfter } from '@app/event-store';
-import { currentGenerations, Generation, isTransient, lockProjections } from './generations';
+import { beginLockedStep, Generation, isTransient } from './generations';
 import { Projection } from './projection';
 import { PROJECTIONS } from './registry';
+import { SqlParams } from './sql-params';
 
 export const PROJECTION_ADVANCED_CHANNEL = 'projection_advanced';
 
 export interface StepResult {
   /** Events applied, summed over generations. */
   applied: number;
+  /** Some generation read a full batch: there may be more to apply. */
+  fullBatch?: boolean;
   /** Generations that failed in this step. */
   failed: { name: string; generation: number; error: string }[];
 }
@@ -36,7 +39,10 @@ export class ProjectionRunner {
     return this.running > 0;
   }
 
-  /** Steps until there is nothing left to apply. */
+  /**
+   * Steps until a step finds less than a full batch: the log was caught up with when it read.
+   * (Whatever commits after that read is announced again, by NOTIFY and by a nudge.)
+   */
   async catchUp(): Promise<StepResult> {
     const total: StepResult = { applied: 0, failed: [] };
     this.running++;
@@ -45,7 +51,7 @@ export class ProjectionRunner {
         const step = await this.step();
         total.applied += step.applied;
         total.failed.push(...step.failed);
-        if (step.applied === 0) return total;
+        if (!step.fullBatch) return total;
       }
     } finally {
       this.running--;
@@ -66,13 +72,15 @@ export class ProjectionRunner {
   private async transact(isolate: boolean): Promise<StepResult> {
     const client = await this.pool.connect();
     try {
-      await client.query('BEGIN');
-      await lockProjections(client);
-      const generations = (await currentGenerations(client)).filter((g) => g.lastError === null);
+      // BEGIN, the lock and the generations in one round trip (this runs after every append).
+      const generations = (await beginLockedStep(client)).filter((g) => g.lastError === null);
       const batches = new Map<number, RecordedEvent[] | { error: string }>();
       const result: StepResult = { applied: 0, failed: [] };
       const advanced: Generation[] = [];
       const caughtUp = new Set<Generation>();
+      // Everything the step writes, sent at the end as one statement (see writeStep).
+      const params = new SqlParams();
+      const writes: string[] = [];
       for (const generation of generations) {
         if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize));
         const batch = batches.get(generation.position)!;
@@ -82,26 +90,23 @@ export class ProjectionRunner {
         }
         const events = batch;
         if (events.length < this.batchSize) caughtUp.add(generation);
+        else result.fullBatch = true;
         if (events.length === 0) continue;
-        const error = await applyBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate);
+        const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
+        const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
         if (error) {
           result.failed.push({ name: generation.name, generation: generation.generation, error: describeFailure(events, error) });
           continue;
         }
+        if (!isolate && 'writes' in applied) writes.push(...applied.writes.statements);
         generation.position = events[events.length - 1].position;
         advanced.push(generation);
         result.applied += events.length;
       }
-      await saveCheckpoints(client, advanced, result.failed);
+      await writeStep(client, writes, params, advanced);
+      await recordFailures(client, result.failed);
       for (const name of new Set(generations.map((g) => g.name))) {
         await switchOverIfRebuilt(client, PROJECTIONS[name], generations.filter((g) => g.name === name), caughtUp);
-      }
-      const live = advanced.filter((g) => g.state === 'live');
-      if (live.length > 0) {
-        await client.query('SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n', [
-          PROJECTION_ADVANCED_CHANNEL,
-          live.map((g) => JSON.stringify({ name: g.name, position: g.position })),
-        ]);
       }
       await client.query('COMMIT');
       return result;
@@ -125,39 +130,62 @@ async function readBatch(client: PoolClient, after: number, limit: number): Prom
 }
 
 /**
- * Folds a batch per mission and writes each touched mission's rows once. A fold that throws
- * (a poison event) fails this projection only; nothing of it was written yet. With
- * `isolate`, a savepoint also confines a write that PostgreSQL refuses.
+ * Folds a batch per mission into the statements that write each touched mission's rows
+ * once. A fold that throws (a poison event) fails this projection only; nothing of it is
+ * written.
  */
-async function applyBatch<S>(
+async function foldBatch<S>(
   client: PoolClient,
   projection: Projection<S>,
   generation: number,
   events: RecordedEvent[],
-  isolate: boolean,
-): Promise<unknown> {
+  params: SqlParams,
+): Promise<{ writes: { statements: string[]; params: SqlParams } } | { error: unknown }> {
   const missionIds = [...new Set(events.map((e) => e.missionId))];
-  if (isolate) await client.query('SAVEPOINT projection');
-  try {
-    const states = await projection.load(client, generation, missionIds);
-    const touched = new Map<string, S>();
-    for (const event of events) {
-      const current = touched.get(event.missionId) ?? states.get(event.missionId) ?? projection.initial();
-      try {
-        touched.set(event.missionId, projection.evolve(current, event));
-      } catch (error) {
-        throw new PoisonEventError(event, error);
-      }
+  const states = await projection.load(client, generation, missionIds);
+  const touched = new Map<string, S>();
+  for (const event of events) {
+    const current = touched.get(event.missionId) ?? states.get(event.missionId) ?? projection.initial();
+    try {
+      touched.set(event.missionId, projection.evolve(current, event));
+    } catch (error) {
+      return { error: new PoisonEventError(event, error) };
     }
-    await projection.save(client, generation, touched);
-    if (isolate) await client.query('RELEASE SAVEPOINT projection');
+  }
+  return { writes: { statements: projection.writes(generation, touched, params), params } };
+}
+
+/** One projection's writes behind a savepoint, so a write PostgreSQL refuses fails only it. */
+async function writeIsolated(client: PoolClient, writes: { statements: string[]; params: SqlParams }): Promise<unknown> {
+  await client.query('SAVEPOINT projection');
+  try {
+    if (writes.statements.length > 0) await client.query(asOneStatement(writes.statements, 'SELECT 1'), writes.params.values);
+    await client.query('RELEASE SAVEPOINT projection');
     return null;
   } catch (error) {
     if (isTransient(error)) throw error;
-    if (isolate) await client.query('ROLLBACK TO SAVEPOINT projection');
-    else if (!(error instanceof PoisonEventError)) throw error; // the transaction is aborted: redo isolated
+    await client.query('ROLLBACK TO SAVEPOINT projection');
     return error;
   }
+}
+
+/** Data-modifying CTEs all run, whether or not the final SELECT reads them. */
+const asOneStatement = (statements: string[], final: string) =>
+  statements.length === 0 ? final : `WITH ${statements.map((sql, i) => `w${i} AS (${sql})`).join(',\n')}\n${final}`;
+
+/**
+ * The rows of every projection, the new checkpoints and the NOTIFY of the live ones that
+ * moved: one statement, one round trip (a step runs after every append).
+ */
+async function writeStep(client: PoolClient, writes: string[], params: SqlParams, advanced: Generation[]): Promise<void> {
+  if (advanced.length === 0) return;
+  const checkpoint = `UPDATE projection_generations g SET position = u.position, updated_at = now()
+    FROM unnest(${params.add(advanced.map((g) => g.name))}::text[], ${params.add(advanced.map((g) => g.generation))}::int[],
+      ${params.add(advanced.map((g) => g.position))}::bigint[]) AS u(name, generation, position)
+    WHERE g.name = u.name AND g.generation = u.generation`;
+  const live = advanced.filter((g) => g.state === 'live').map((g) => JSON.stringify({ name: g.name, position: g.position }));
+  const notify = `SELECT pg_notify('${PROJECTION_ADVANCED_CHANNEL}', n) FROM unnest(${params.add(live)}::text[]) AS n`;
+  await client.query(asOneStatement([...writes, checkpoint], notify), params.values);
 }
 
 class PoisonEventError extends Error {
@@ -174,18 +202,11 @@ function describeFailure(events: RecordedEvent[], error: unknown): string {
   return `positions ${events[0].position}-${events[events.length - 1].position}: ${(error as Error)?.message ?? error}`;
 }
 
-/** New checkpoints and new failures, in one statement each. */
-async function saveCheckpoints(client: PoolClient, advanced: Generation[], failed: StepResult['failed']): Promise<void> {
-  if (advanced.length > 0) {
-    await client.query(
-      `UPDATE projection_generations g SET position = u.position, updated_at = now()
-       FROM unnest($1::text[], $2::int[], $3::bigint[]) AS u(name, generation, position)
-       WHERE g.name = u.name AND g.generation = u.generation`,
-      [advanced.map((g) => g.name), advanced.map((g) => g.generation), advanced.map((g) => g.position)],
-    );
-  }
-  // A poison event: recorded, and the generation stops advancing instead of retrying forever.
-  // A rebuild (after a fix) starts a fresh generation.
+/**
+ * A poison event: recorded, and the generation stops advancing instead of retrying forever.
+ * A rebuild (after a fix) starts a fresh generation.
+ */
+async function recordFailures(client: PoolClient, failed: StepResult['failed']): Promise<void> {
   for (const failure of failed) {
     await client.query('UPDATE projection_generations SET last_error = $3, updated_at = now() WHERE name = $1 AND generation = $2', [
       failure.name,

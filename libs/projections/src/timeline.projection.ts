@@ -13,22 +13,15 @@ export const timelineProjection: Projection<NewItems> = {
   evolve: (items, event) => [...items, timelineItem(event)],
   load: async () => new Map(),
 
-  async save(db, generation, states) {
+  writes(generation, states, params) {
     const items = [...states.values()].flat();
-    if (items.length === 0) return;
-    await db.query(
+    if (items.length === 0) return [];
+    return [
       `INSERT INTO timeline_items (generation, mission_id, position, version, type, occurred_at, summary)
-       SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::int[], $5::text[], $6::timestamptz[], $7::text[])`,
-      [
-        generation,
-        items.map((i) => i.missionId),
-        items.map((i) => i.position),
-        items.map((i) => i.version),
-        items.map((i) => i.type),
-        items.map((i) => i.occurredAt),
-        items.map((i) => i.summary),
-      ],
-    );
+       SELECT ${params.add(generation)}::int, * FROM unnest(${params.add(items.map((i) => i.missionId))}::text[], ${params.add(items.map((i) => i.position))}::bigint[],
+         ${params.add(items.map((i) => i.version))}::int[], ${params.add(items.map((i) => i.type))}::text[],
+         ${params.add(items.map((i) => i.occurredAt))}::timestamptz[], ${params.add(items.map((i) => i.summary))}::text[])`,
+    ];
   },
 };
 

@@ -7,12 +7,14 @@ import { QUEUES, queuePrefix } from './queues';
 
 export const CATCH_UP_JOB = 'catch-up';
 const NUDGE_TIMEOUT_MS = 2_000;
+export const NUDGE_INTERVAL_MS = 50;
 
 export class ProjectionNudger {
   private readonly logger = new Logger(ProjectionNudger.name);
   readonly queue: Queue;
   private lastWarning = 0;
-  private flush?: Promise<void>;
+  private scheduled?: Promise<void>;
+  private lastSent = 0;
 
   constructor(config: AppConfig) {
     this.queue = new Queue(QUEUES.projections.name, {
@@ -25,17 +27,22 @@ export class ProjectionNudger {
   }
 
   /**
-   * "Projections: catch up". Nudges from one turn of the event loop are sent as one (under
-   * load, hundreds of appends share one Redis round trip). In Redis, at most one waiting and
-   * one active job: a nudge that arrives while one is being processed is kept and runs after
-   * it, so nothing committed meanwhile waits for the sweep.
+   * "Projections: catch up", at most once per NUDGE_INTERVAL_MS per process: the first nudge
+   * goes out at once, those that follow within the interval share one sent at its end, so the
+   * last append is always followed by a nudge. Workers get the fast wake-up from PostgreSQL's
+   * NOTIFY at commit; the queue is the durable path (retries, backoff, inspection), and a job
+   * per append would only churn Redis. In Redis, at most one waiting and one active job: a
+   * nudge that arrives while one is being processed is kept and runs after it.
    */
   nudge(): Promise<void> {
-    this.flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      this.flush = undefined;
+    if (this.scheduled) return this.scheduled;
+    const wait = Math.max(0, this.lastSent + NUDGE_INTERVAL_MS - Date.now());
+    this.scheduled = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
+      this.scheduled = undefined;
+      this.lastSent = Date.now();
       return this.send();
     });
-    return this.flush;
+    return this.scheduled;
   }
 
   private async send(): Promise<void> {
