@@ -104,7 +104,7 @@ export async function appendToVisibleLag(http: HttpClient, databaseUrl: string, 
   while (pending.length > 0 && performance.now() < deadline) await sleep(20);
   await listener.end();
   const achieved = total / ((performance.now() - started) / 1000);
-  if (process.env.BENCH_DEBUG) console.log('lag p90/p95/p99/max', [90, 95, 99, 100].map((p) => percentile(lags, p).toFixed(1)).join(' / '));
+  if (process.env.BENCH_DEBUG) console.log('lag p90/p95/p99/max ms', [90, 95, 99, 100].map((p) => percentile(lags, p).toFixed(1)).join(' / '));
   return { p50: percentile(lags, 50), p99: percentile(lags, 99), unresolved: pending.length, achievedRate: achieved };
 }
 
