@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { established, personnelEvent } from './support/events';
 import { TEST_REDIS_URL } from './support/environment';
 import { startHarness, Harness } from './support/projection-harness';
+import { expectEventually } from './support/eventually';
 
 const append = (h: Harness, missionId: string, events: unknown[], extra: Record<string, unknown> = {}) =>
   h.api.request('POST', `/v1/missions/${missionId}/events`, { body: { ...extra, events } });
@@ -183,6 +184,14 @@ describe('read models', () => {
     const replay = await h.api.request('GET', `/v1/missions/${missionId}/personnel?asOf=2100-01-01`);
     expect({ ...after.body, position: 0 }).toEqual({ ...replay.body, position: 0 });
     expect((await h.api.request('POST', '/v1/projections/nope/rebuild')).status).toBe(404);
+    // The replaced generation's rows are purged in the background, and only those.
+    await expectEventually(async () => {
+      const { rows } = await h.db.pool.query(
+        `SELECT count(*)::int AS n FROM personnel_countries WHERE generation NOT IN (SELECT generation FROM projection_generations WHERE name = 'personnel')`,
+      );
+      expect(rows[0].n).toBe(0);
+    });
+    expect((await h.api.request('GET', `/v1/missions/${missionId}/personnel`)).body).toEqual(expected);
   });
 
   it('a poison event marks the projection failed with lastError instead of spinning', async () => {

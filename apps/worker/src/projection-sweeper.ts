@@ -1,5 +1,6 @@
 // The safety net under the nudges. Every few seconds (and at start-up) each worker nudges
-// the queue and, when it is not already catching up, runs a catch-up step itself. That
+// the queue and, when it is not already catching up, runs a catch-up step itself (then
+// deletes the rows of generations a rebuild has replaced). That
 // covers nudges lost while Redis was down, flushed or restarted, and a job left "active" by
 // a worker that died (BullMQ only notices a stalled job after its lock expires). It is a
 // timer in each process rather than a BullMQ job scheduler because a Redis flush would
@@ -32,6 +33,8 @@ export class ProjectionSweeper implements OnApplicationBootstrap, OnApplicationS
     try {
       const result = await this.runner.catchUp();
       if (result.applied > 0) this.logger.log(`sweep applied ${result.applied} events the queue had not delivered`);
+      const purged = await this.runner.purgeRetired();
+      if (purged > 0) this.logger.log(`purged ${purged} rows of retired projection generations`);
     } catch (error) {
       if (!isTransient(error)) this.logger.error(`sweep failed: ${(error as Error).message}`);
     }

@@ -2,7 +2,6 @@
 import { Pool } from 'pg';
 import { currentGenerations, lockProjections } from './generations';
 import { PROJECTION_NAMES, ProjectionName } from './projection';
-import { PROJECTIONS } from './registry';
 
 export interface ProjectionStatus {
   name: ProjectionName;
@@ -68,8 +67,8 @@ export class ProjectionAdmin {
         return { generation: building.generation, started: false };
       }
       if (building) {
+        // A failed rebuild: retired (its rows are purged by the workers), then replaced.
         await client.query(`UPDATE projection_generations SET state = 'retired' WHERE name = $1 AND generation = $2`, [name, building.generation]);
-        for (const table of PROJECTIONS[name].tables) await client.query(`DELETE FROM ${table} WHERE generation = $1`, [building.generation]);
       }
       const { rows } = await client.query<{ generation: number }>(
         `INSERT INTO projection_generations (name, generation, state)

@@ -58,6 +58,31 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Deletes the rows of retired generations (replaced by a rebuild), a chunk per transaction,
+   * outside the projections' lock, then forgets the generation. Reads never see these rows.
+   */
+  async purgeRetired(chunk = 20_000): Promise<number> {
+    const { rows } = await this.pool.query<{ name: keyof typeof PROJECTIONS; generation: number }>(
+      `SELECT name, generation FROM projection_generations WHERE state = 'retired'`,
+    );
+    let deleted = 0;
+    for (const { name, generation } of rows) {
+      for (const table of PROJECTIONS[name].tables) {
+        for (;;) {
+          const { rowCount } = await this.pool.query(
+            `DELETE FROM ${table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM ${table} WHERE generation = $1 LIMIT $2))`,
+            [generation, chunk],
+          );
+          deleted += rowCount ?? 0;
+          if (!rowCount) break;
+        }
+      }
+      await this.pool.query(`DELETE FROM projection_generations WHERE name = $1 AND generation = $2 AND state = 'retired'`, [name, generation]);
+    }
+    return deleted;
+  }
+
   async step(): Promise<StepResult> {
     try {
       return await this.transact(false);
@@ -234,9 +259,9 @@ async function switchOverIfRebuilt<S>(client: PoolClient, projection: Projection
     projection.name,
     building.generation,
   ]);
-  for (const { generation } of retired) {
-    for (const table of projection.tables) await client.query(`DELETE FROM ${table} WHERE generation = $1`, [generation]);
-  }
+  // The retired generation's rows are deleted later, in small transactions (purgeRetired):
+  // deleting a whole generation here would hold the lock for seconds.
+  void retired;
   building.state = 'live';
   if (live) live.state = 'retired';
 }
