@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     const s3: number[] = [];
     const s3raw: number[] = [];
     for (let r = 0; r < RUNS; r++) {
+      await waitForPurge(pool);
       s3raw.push((await rawPagedScan(DATABASE_URL)).rate);
       s3.push(await rebuild(http, PROJECTIONS, logSize));
       log(`S3 run ${r + 1} (${logSize} events): ours ${s3[r].toFixed(0)} ev/s, raw scan ${s3raw[r].toFixed(0)} ev/s`);
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
     log(`peak RSS: API ${memory.apiMb.toFixed(0)} MB, worker ${memory.workerMb.toFixed(0)} MB`);
 
     // 5c. Growth to ~1M events: append latency and rebuild memory again.
+    await waitForPurge(pool);
     await fillLogTo(http, countEvents, GROWTH_LARGE);
     await waitUntilCaughtUp(http);
     const p50Large = summarize(await repeat(() => appendLatencyP50(http, 300)));
@@ -111,6 +113,7 @@ async function main(): Promise<void> {
 
     // 4. Append -> visible lag at a steady rate, vs the toy pipeline.
     await waitUntilCaughtUp(http);
+    await waitForPurge(pool);
     const lag = { p50: [] as number[], p99: [] as number[] };
     const floor = { p50: [] as number[], p99: [] as number[] };
     for (let r = 0; r < RUNS; r++) {
@@ -156,6 +159,19 @@ async function main(): Promise<void> {
     JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version }, runs: RUNS, scale: SCALE, lagSeconds: LAG_SECONDS, results, table }, null, 2),
   );
   log(`results written to ${file}`);
+}
+
+/**
+ * Each run starts from the same state: the rows of the generations the previous rebuild
+ * replaced are purged in the background by the workers, and the next run waits for that
+ * (the purge is cleanup after a rebuild, not part of it).
+ */
+async function waitForPurge(pool: Pool): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM projection_generations WHERE state = 'retired'`);
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function repeat(measure: () => Promise<number>): Promise<number[]> {
