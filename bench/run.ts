@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 import { loadConfig } from '@app/config';
 import { migrate } from '../scripts/migrate';
@@ -150,6 +151,12 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${databaseUrl.pathname.slice(1)}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
+    // The benchmark's Redis keys ({prefix} and the toy pipeline's {prefix-toy}).
+    const redis = new Redis(base.REDIS_URL);
+    for await (const keys of redis.scanStream({ match: `{${REDIS_PREFIX}*`, count: 500 })) {
+      if ((keys as string[]).length) await redis.del(...(keys as string[]));
+    }
+    redis.disconnect();
   }
 
   const file = join(__dirname, '..', '..', 'bench', 'results', `${stamp}.json`);

@@ -4,7 +4,6 @@
 // Redis keys flushed mid-run.
 //
 // Longer runs: MT_REPLAY_SEED=7 MT_REPLAY_EVENTS=20000 MT_REPLAY_MISSIONS=20 npx jest test/replay-invariant
-import Redis from 'ioredis';
 import {
   emptyFunding,
   emptyPersonnel,
@@ -19,6 +18,7 @@ import {
 } from '@app/domain';
 import { StoredEvent } from '@app/event-store';
 import { TEST_REDIS_URL } from './support/environment';
+import { deleteRedisPrefix } from './support/redis-cleanup';
 import { Harness, startHarness } from './support/projection-harness';
 
 const SEED = Number(process.env.MT_REPLAY_SEED ?? 20261128);
@@ -83,20 +83,6 @@ async function readWholeLog(h: Harness): Promise<StoredEvent[]> {
   }
 }
 
-async function flushRedisPrefix(prefix: string): Promise<number> {
-  const redis = new Redis(TEST_REDIS_URL);
-  let deleted = 0;
-  try {
-    for (const pattern of [`{${prefix}}*`]) {
-      const stream = redis.scanStream({ match: pattern, count: 500 });
-      for await (const keys of stream) if (keys.length) deleted += await redis.del(...keys);
-    }
-  } finally {
-    redis.disconnect();
-  }
-  return deleted;
-}
-
 describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} missions)`, () => {
   let h: Harness;
   beforeAll(async () => {
@@ -138,7 +124,7 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
       await victim.kill('SIGKILL');
       await h.startWorker();
       await waitFor(0.6);
-      expect(await flushRedisPrefix(h.api.redisPrefix)).toBeGreaterThan(0);
+      expect(await deleteRedisPrefix(TEST_REDIS_URL, h.api.redisPrefix)).toBeGreaterThan(0);
     };
 
     await Promise.all([...Array.from({ length: WRITERS }, (_, w) => writer(w)), chaos()]);

@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
 import { createHttpApp } from '../../apps/api/src/http-server';
 import { TEST_REDIS_URL } from './environment';
+import { deleteRedisPrefix } from './redis-cleanup';
 
 export const ADMIN_KEY = 'test-bootstrap-admin-key-0123456789';
 
@@ -68,6 +69,9 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
       }
       return { status: response.status, headers: response.headers, body: parsed };
     },
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      await deleteRedisPrefix(TEST_REDIS_URL, redisPrefix).catch(() => undefined);
+    },
   };
 }
