@@ -251,17 +251,15 @@ async function switchOverIfRebuilt<S>(client: PoolClient, projection: Projection
   if (!building || !caughtUp.has(building)) return;
   const live = generations.find((g) => g.state === 'live');
   if (live && building.position < live.position) return;
-  const { rows: retired } = await client.query<{ generation: number }>(
-    `UPDATE projection_generations SET state = 'retired', updated_at = now() WHERE name = $1 AND state = 'live' RETURNING generation`,
-    [projection.name],
-  );
+  await client.query(`UPDATE projection_generations SET state = 'retired', updated_at = now() WHERE name = $1 AND state = 'live'`, [
+    projection.name,
+  ]);
   await client.query(`UPDATE projection_generations SET state = 'live', updated_at = now() WHERE name = $1 AND generation = $2`, [
     projection.name,
     building.generation,
   ]);
   // The retired generation's rows are deleted later, in small transactions (purgeRetired):
   // deleting a whole generation here would hold the lock for seconds.
-  void retired;
   building.state = 'live';
   if (live) live.state = 'retired';
 }
