@@ -211,15 +211,16 @@ describe('API keys', () => {
       expect(feed.body.events.map((event: { metadata: { actor: string } }) => event.metadata.actor)).toEqual(['field-laptop-7', 'field-laptop-7', 'hq-desk']);
     });
 
-    it('cannot be set by the client', async () => {
+    it('cannot be set by the client: the server replaces it with the key name', async () => {
       const operator = await createKey('honest-operator', 'operator');
-      const before = await eventCount();
       const response = await api.request('POST', '/v1/missions/mss-keys/events', {
-        body: { events: [{ ...support('PER'), metadata: { actor: 'someone-else' } }] },
+        body: { events: [{ ...support('PER'), metadata: { actor: 'someone-else', correlationId: 'c-9' } }] },
         key: operator.key,
       });
-      expect(response.status).toBe(400);
-      expect(await eventCount()).toBe(before);
+      expect(response.status).toBe(201);
+      const version = response.body.events[0].version;
+      const stream = await api.request('GET', `/v1/missions/mss-keys/events?fromVersion=${version}&limit=1`);
+      expect(stream.body.events[0].metadata).toEqual({ actor: 'honest-operator', correlationId: 'c-9' });
     });
   });
 });

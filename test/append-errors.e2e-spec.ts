@@ -136,7 +136,7 @@ describe('append and read errors', () => {
       ['an occurredAt that is not a date', [{ ...departed(10), occurredAt: '24 June 2024' }], 'events[0].occurredAt'],
       ['an impossible date', [{ ...departed(10), occurredAt: '2024-02-30' }], 'events[0].occurredAt'],
       ['an unknown field in the event', [{ ...departed(10), colour: 'blue' }], 'events[0].colour'],
-      ['a metadata.actor set by the client', [{ ...departed(10), metadata: { actor: 'someone-else' } }], 'events[0].metadata'],
+      ['metadata that is not an object', [{ ...departed(10), metadata: 'someone-else' }], 'events[0].metadata'],
       ['a bad second event', [departed(10), departed(-3)], 'events[1].data.personnel'],
     ])('refuses %s with a precise error path', async (_, events, path) => {
       const response = await expectRejected(400, () => append({ events }));

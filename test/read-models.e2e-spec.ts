@@ -142,7 +142,8 @@ describe('read models', () => {
     }
     expect((await h.api.request('GET', '/v1/missions/ryw/personnel?asOf=July')).status).toBe(400);
     expect((await h.api.request('GET', '/v1/missions/ryw/personnel?minPosition=-1')).status).toBe(400);
-    expect((await h.api.request('GET', '/v1/missions/ryw/timeline?limit=501')).status).toBe(400);
+    expect((await h.api.request('GET', '/v1/missions/ryw/timeline?limit=1001')).status).toBe(400);
+    expect((await h.api.request('GET', '/v1/missions/ryw/timeline?limit=1000')).status).toBe(200);
   });
 
   it('timeline pages newest first with before', async () => {

@@ -4,8 +4,12 @@ import { z } from 'zod';
 import { AMOUNT_PATTERN } from './money';
 import { isCountryCode, isCurrencyCode } from './codes';
 
+/** Stored exactly as sent; blank text is refused. */
 const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine((value) => value.trim().length > 0, 'must not be empty');
 const country = z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-3 country code such as "KEN"');
 const currency = z.string().refine(isCurrencyCode, 'must be an ISO 4217 currency code such as "USD"');
 const MAX_PERSONNEL = 10_000_000;
@@ -19,7 +23,7 @@ const amount = (allowZero: boolean) =>
   z
     .string()
     .regex(AMOUNT_PATTERN, 'must be a decimal string such as "300000000" or "5.70" (no exponent, at most 4 fraction digits)')
-    .refine((value) => allowZero || !/^0(\.0+)?$/.test(value), 'must be greater than 0');
+    .refine((value) => allowZero || !/^0+(\.0+)?$/.test(value), 'must be greater than 0');
 /** A donor or supporter: a country code or an organisation name. */
 const party = text(120);
 

@@ -69,7 +69,6 @@ export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
 
 const metadataSchema = z
   .record(z.string(), z.unknown())
-  .refine((metadata) => !('actor' in metadata), 'actor is set by the server from the API key')
   .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
 
 const eventEnvelopeSchema = z.strictObject({

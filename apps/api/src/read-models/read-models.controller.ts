@@ -21,7 +21,7 @@ const asOfSchema = z
 const minPosition = queryInteger(0, Number.MAX_SAFE_INTEGER, 0);
 const totalsQuery = z.object({ asOf: asOfSchema, minPosition });
 const timelineQuery = z.object({
-  limit: queryInteger(1, 500, 50),
+  limit: queryInteger(1, 1000, 50),
   before: queryInteger(1, Number.MAX_SAFE_INTEGER, 0).transform((v) => (v === 0 ? undefined : v)),
   minPosition,
 });
@@ -78,7 +78,7 @@ export class ReadModelsController {
   @Get(':missionId/timeline')
   @ApiOperation({ summary: 'One sentence per event, newest first' })
   @ApiParam({ name: 'missionId', example: 'mss-haiti' })
-  @ApiQuery({ name: 'limit', required: false, example: 50, description: 'at most 500' })
+  @ApiQuery({ name: 'limit', required: false, example: 50, description: 'at most 1000' })
   @ApiQuery({ name: 'before', required: false, description: 'only items with a lower position (paging)' })
   @ApiQuery(MIN_POSITION_DOC)
   @ApiResponse({ status: 404, description: 'no such mission' })
