@@ -1,5 +1,5 @@
 // personnel: per mission `required`, per mission and country the five counters.
-import { emptyPersonnel, evolvePersonnel, PersonnelState } from '@app/domain';
+import { emptyPersonnel, evolvePersonnel, PersonnelState, PersonnelTotals } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { Projection } from './projection';
 
@@ -77,4 +77,26 @@ interface CountryRow {
 export async function readPersonnel(db: Queryable, generation: number, missionId: string): Promise<PersonnelState> {
   const states = await personnelProjection.load(db, generation, [missionId]);
   return states.get(missionId) ?? emptyPersonnel();
+}
+
+/** Every mission's personnel totals in one query (for the missions list). */
+export async function readPersonnelTotals(db: Queryable, generation: number): Promise<Map<string, PersonnelTotals>> {
+  const { rows } = await db.query<{ mission_id: string } & PersonnelTotals>(
+    `SELECT m.mission_id, coalesce(pm.required, 0) AS required,
+            coalesce(sum(c.pledged), 0)::int AS pledged, coalesce(sum(c.departed), 0)::int AS departed,
+            coalesce(sum(c.in_transit), 0)::int AS "inTransit", coalesce(sum(c.deployed), 0)::int AS deployed,
+            coalesce(sum(c.withdrawn), 0)::int AS withdrawn
+     FROM (SELECT mission_id FROM personnel_missions WHERE generation = $1
+           UNION SELECT mission_id FROM personnel_countries WHERE generation = $1) AS m
+     LEFT JOIN personnel_missions pm ON pm.generation = $1 AND pm.mission_id = m.mission_id
+     LEFT JOIN personnel_countries c ON c.generation = $1 AND c.mission_id = m.mission_id
+     GROUP BY m.mission_id, pm.required`,
+    [generation],
+  );
+  return new Map(
+    rows.map(({ mission_id, required, pledged, departed, inTransit, deployed, withdrawn }) => [
+      mission_id,
+      { required, pledged, departed, inTransit, deployed, withdrawn },
+    ]),
+  );
 }

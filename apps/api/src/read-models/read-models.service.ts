@@ -15,7 +15,7 @@ import {
 } from '@app/domain';
 import { Database, DATABASE } from '@app/database';
 import { EVENT_COLUMNS, EventRow, toStoredEvent } from '@app/event-store';
-import { liveGeneration, readFunding, readMissions, readPersonnel, readTimeline } from '@app/projections';
+import { liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { Problem } from '../problems/problem';
 
 @Injectable()
@@ -27,19 +27,16 @@ export class ReadModelsService {
       const missions = await liveGeneration(db, 'missions');
       const personnel = await liveGeneration(db, 'personnel');
       const rows = await readMissions(db, missions.generation);
-      const result = [];
-      for (const mission of rows) {
-        const state = await readPersonnel(db, personnel.generation, mission.missionId);
-        result.push({
-          missionId: mission.missionId,
-          name: mission.name,
-          hostCountry: mission.hostCountry,
-          leadNation: mission.leadNation,
-          streamVersion: mission.streamVersion,
-          supporters: mission.supporters,
-          personnel: personnelTotals(state),
-        });
-      }
+      const totals = await readPersonnelTotals(db, personnel.generation);
+      const result = rows.map((mission) => ({
+        missionId: mission.missionId,
+        name: mission.name,
+        hostCountry: mission.hostCountry,
+        leadNation: mission.leadNation,
+        streamVersion: mission.streamVersion,
+        supporters: mission.supporters,
+        personnel: totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel()),
+      }));
       return { missions: result, position: Math.min(missions.position, personnel.position) };
     });
   }
