@@ -15,6 +15,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ProblemFilter } from './problems/problem.filter';
 import { ProjectionsController } from './projections/projections.controller';
 import { ProjectionWatcher } from './read-models/projection-watcher';
+import { LiveController } from './read-models/live.controller';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
 
@@ -24,7 +25,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
-      controllers: [EventsController, ReadModelsController, ProjectionsController, ApiKeysController, HealthController],
+      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, HealthController],
       providers: [
         ApiKeysRepository,
         ReadModelsService,

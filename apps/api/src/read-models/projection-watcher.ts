@@ -17,6 +17,7 @@ interface Waiter {
 @Injectable()
 export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
+  private readonly listeners = new Set<(name: string, position: number) => void>();
   private poller?: NodeJS.Timeout;
 
   constructor(
@@ -28,7 +29,7 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     await this.listener.subscribe(PROJECTION_ADVANCED_CHANNEL, (payload) => {
       try {
         const { name, position } = JSON.parse(payload);
-        this.advanced(name, position);
+        this.advanced(name, position, true);
       } catch {
         // ignore a malformed payload
       }
@@ -54,8 +55,15 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  private advanced(name: string, position: number): void {
+  /** Calls `listener` whenever a projection's live generation moves; returns the unsubscribe. */
+  onAdvanced(listener: (name: string, position: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private advanced(name: string, position: number, notified = false): void {
     for (const waiter of this.waiters) if (waiter.name === name && waiter.position <= position) waiter.resolve(true);
+    if (notified) for (const listener of this.listeners) listener(name, position);
   }
 
   private ensurePolling(): void {
