@@ -2,3 +2,4 @@ export * from './database';
 export * from './ensure-database';
 export * from './database.module';
 export * from './pg-listener';
+export * from './transaction';

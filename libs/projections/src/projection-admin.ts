@@ -1,5 +1,6 @@
 // Status of every projection and blue-green rebuilds (GET /v1/projections, POST .../rebuild).
 import { Pool } from 'pg';
+import { inSnapshot, inTransaction } from '@app/database';
 import { currentGenerations, lockProjections } from './generations';
 import { PROJECTION_NAMES, ProjectionName } from './projection';
 
@@ -19,10 +20,8 @@ export class ProjectionAdmin {
   constructor(private readonly pool: Pool) {}
 
   async statuses(): Promise<ProjectionStatus[]> {
-    const client = await this.pool.connect();
-    try {
-      // One snapshot for generations and head, so lag is never negative.
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // One snapshot for generations and head, so lag is never negative.
+    return inSnapshot(this.pool, async (client) => {
       const generations = await currentGenerations(client);
       const { rows } = await client.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
       const head = rows[0].head ?? 0;
@@ -44,11 +43,8 @@ export class ProjectionAdmin {
           rebuild: building ? { generation: building.generation, position: building.position } : null,
         });
       }
-      await client.query('COMMIT');
       return statuses;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /**
@@ -56,16 +52,11 @@ export class ProjectionAdmin {
    * already under way is kept (the request is answered the same); a failed one is replaced.
    */
   async requestRebuild(name: ProjectionName): Promise<{ generation: number; started: boolean }> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       await lockProjections(client);
       const generations = await currentGenerations(client, name);
       const building = generations.find((g) => g.state === 'building');
-      if (building && !building.lastError) {
-        await client.query('COMMIT');
-        return { generation: building.generation, started: false };
-      }
+      if (building && !building.lastError) return { generation: building.generation, started: false };
       if (building) {
         // A failed rebuild: retired (its rows are purged by the workers), then replaced.
         await client.query(`UPDATE projection_generations SET state = 'retired' WHERE name = $1 AND generation = $2`, [name, building.generation]);
@@ -76,13 +67,7 @@ export class ProjectionAdmin {
          RETURNING generation`,
         [name],
       );
-      await client.query('COMMIT');
       return { generation: rows[0].generation, started: true };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 }

@@ -13,7 +13,7 @@ import {
   PersonnelState,
   personnelTotals,
 } from '@app/domain';
-import { Database, DATABASE } from '@app/database';
+import { Database, DATABASE, inSnapshot } from '@app/database';
 import { EVENT_COLUMNS, EventRow, toStoredEvent } from '@app/event-store';
 import { liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { Problem } from '../problems/problem';
@@ -92,19 +92,8 @@ export class ReadModelsService {
   }
 
   /** Every read runs in one snapshot, so a rebuild's switch-over is never seen half done. */
-  private async snapshot<T>(read: (db: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.database.pool.connect();
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await read(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private snapshot<T>(read: (db: PoolClient) => Promise<T>): Promise<T> {
+    return inSnapshot(this.database.pool, read);
   }
 }
 
