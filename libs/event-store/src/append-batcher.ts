@@ -3,7 +3,7 @@
 // append lock) for many requests, which is what lets single-event appends from many
 // clients approach PostgreSQL's own autocommit rate. A lone request runs at once.
 import { Pool } from 'pg';
-import { isDatabaseUnavailable } from '@app/database';
+import { inTransaction, isDatabaseUnavailable } from '@app/database';
 import { appendBatch } from './append-transaction';
 import { AppendOutcome, AppendRequest } from './append-types';
 
@@ -91,12 +91,7 @@ export class AppendBatcher {
     }
   }
 
-  private async transact(requests: AppendRequest[]) {
-    const client = await this.pool.connect();
-    try {
-      return await appendBatch(client, requests);
-    } finally {
-      client.release();
-    }
+  private transact(requests: AppendRequest[]) {
+    return inTransaction(this.pool, (client) => appendBatch(client, requests));
   }
 }

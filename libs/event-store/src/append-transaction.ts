@@ -35,24 +35,18 @@ interface StreamSlot {
   changed: boolean;
 }
 
+/** Runs inside a transaction the caller opened (see AppendBatcher). */
 export async function appendBatch(client: PoolClient, requests: AppendRequest[]): Promise<AppendSettlement[]> {
   const settled: (AppendSettlement | undefined)[] = new Array(requests.length);
-  await client.query('BEGIN');
-  try {
-    const claimed = await claimIdempotencyKeys(client, requests, settled);
-    const streams = await lockStreams(client, requests, settled);
-    const accepted = decideAll(requests, settled, streams);
-    await writeStreams(client, requests, streams, accepted, settled);
-    const live = accepted.filter((a) => !settled[a.index]);
-    const results = await insertEvents(client, requests, live);
-    live.forEach((a, k) => (settled[a.index] = { outcome: { result: results[k], replayed: false } }));
-    await recordIdempotencyAnswers(client, requests, claimed, settled);
-    await client.query('COMMIT');
-    return settled as AppendSettlement[];
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  const claimed = await claimIdempotencyKeys(client, requests, settled);
+  const streams = await lockStreams(client, requests, settled);
+  const accepted = decideAll(requests, settled, streams);
+  await writeStreams(client, requests, streams, accepted, settled);
+  const live = accepted.filter((a) => !settled[a.index]);
+  const results = await insertEvents(client, requests, live);
+  live.forEach((a, k) => (settled[a.index] = { outcome: { result: results[k], replayed: false } }));
+  await recordIdempotencyAnswers(client, requests, claimed, settled);
+  return settled as AppendSettlement[];
 }
 
 /**

@@ -56,9 +56,4 @@ export class EventStore {
     return { events, next: events.length > 0 ? events[events.length - 1].position : after };
   }
 
-  /** The highest committed position (0 for an empty log). */
-  async headPosition(): Promise<number> {
-    const { rows } = await this.pool.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
-    return rows[0].head ?? 0;
-  }
 }

@@ -4,6 +4,9 @@ import { isDatabaseUnavailable } from '@app/database';
 import { Queryable } from '@app/event-store';
 import { ProjectionName } from './projection';
 
+/** First key of the two-key advisory locks of projections ("mt"). */
+export const PROJECTION_LOCK_CLASS = 0x6d74;
+
 export interface Generation {
   name: ProjectionName;
   generation: number;
@@ -42,21 +45,22 @@ export async function currentGenerations(db: Queryable, name?: ProjectionName): 
 }
 
 /**
- * BEGIN, take the projections' lock, and read the live and building generations: one
- * round trip (a simple-protocol multi-statement query; nothing in it takes parameters).
+ * What a projection step begins with, in one round trip (a simple-protocol multi-statement
+ * query; nothing in it takes parameters): BEGIN, take the projections' lock, read the live
+ * and building generations (see stepGenerations).
  *
  * The step commits without waiting for its WAL flush (synchronous_commit off). Read models
  * are derived data and their checkpoint is in the same transaction: a database crash can
  * only lose the last steps whole, which the runner then applies again from the checkpoint.
  * Exactly-once holds; a projection may step back to an earlier position after such a crash.
  */
-export async function beginLockedStep(client: { query(text: string): Promise<unknown> }): Promise<Generation[]> {
-  const results = (await client.query(
-    `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0);
-     SELECT name, generation, state, position, last_error, updated_at FROM projection_generations
-     WHERE state IN ('live', 'building') ORDER BY name, generation`,
-  )) as { rows: GenerationRow[] }[];
-  return results[3].rows.map(toGeneration);
+export const BEGIN_STEP = `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0);
+  SELECT name, generation, state, position, last_error, updated_at FROM projection_generations
+  WHERE state IN ('live', 'building') ORDER BY name, generation`;
+
+/** The generations read by BEGIN_STEP. */
+export function stepGenerations(begun: unknown): Generation[] {
+  return (begun as { rows: GenerationRow[] }[])[3].rows.map(toGeneration);
 }
 
 /** The generation reads use, with the position it reflects. */
@@ -77,8 +81,6 @@ export async function liveGeneration(db: Queryable, name: ProjectionName): Promi
 export async function lockProjections(db: Queryable): Promise<void> {
   await db.query(`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0)`);
 }
-/** First key of the two-key advisory locks of projections ("mt"). */
-export const PROJECTION_LOCK_CLASS = 0x6d74;
 
 /** Errors worth retrying (connection trouble, deadlock, lock or statement timeouts). */
 export function isTransient(error: unknown): boolean {

@@ -26,17 +26,22 @@ export class ProjectionAdmin {
       const { rows } = await client.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
       const head = rows[0].head ?? 0;
       const statuses: ProjectionStatus[] = [];
+      // Projections usually share their position: count the lag once per distinct one.
+      const lags = new Map<number, number>();
       for (const name of PROJECTION_NAMES) {
         const live = generations.find((g) => g.name === name && g.state === 'live');
         const building = generations.find((g) => g.name === name && g.state === 'building');
         const position = live?.position ?? 0;
-        const lag = await client.query<{ lag: number }>('SELECT count(*)::int AS lag FROM events WHERE position > $1', [position]);
+        if (!lags.has(position)) {
+          const lag = await client.query<{ lag: number }>('SELECT count(*)::int AS lag FROM events WHERE position > $1', [position]);
+          lags.set(position, lag.rows[0].lag);
+        }
         const failed = live?.lastError ?? building?.lastError ?? null;
         statuses.push({
           name,
           position,
           headPosition: head,
-          lagEvents: lag.rows[0].lag,
+          lagEvents: lags.get(position)!,
           status: failed ? 'failed' : building ? 'rebuilding' : 'live',
           lastError: failed,
           updatedAt: (building?.updatedAt ?? live?.updatedAt ?? new Date(0)).toISOString(),

@@ -10,7 +10,8 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
 import { readRecordedEventsAfter } from '@app/event-store';
-import { beginLockedStep, Generation, isTransient } from './generations';
+import { inTransaction } from '@app/database';
+import { BEGIN_STEP, Generation, isTransient, stepGenerations } from './generations';
 import { Projection } from './projection';
 import { PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
@@ -94,53 +95,49 @@ export class ProjectionRunner {
     }
   }
 
-  private async transact(isolate: boolean): Promise<StepResult> {
-    const client = await this.pool.connect();
-    try {
-      // BEGIN, the lock and the generations in one round trip (this runs after every append).
-      const generations = (await beginLockedStep(client)).filter((g) => g.lastError === null);
-      const batches = new Map<number, RecordedEvent[] | { error: string }>();
-      const result: StepResult = { applied: 0, failed: [] };
-      const advanced: Generation[] = [];
-      const caughtUp = new Set<Generation>();
-      // Everything the step writes, sent at the end as one statement (see writeStep).
-      const params = new SqlParams();
-      const writes: string[] = [];
-      for (const generation of generations) {
-        if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize));
-        const batch = batches.get(generation.position)!;
-        if (!Array.isArray(batch)) {
-          result.failed.push({ name: generation.name, generation: generation.generation, error: batch.error });
-          continue;
+  private transact(isolate: boolean): Promise<StepResult> {
+    return inTransaction(
+      this.pool,
+      async (client, begun) => {
+        const generations = stepGenerations(begun).filter((g) => g.lastError === null);
+        const batches = new Map<number, RecordedEvent[] | { error: string }>();
+        const result: StepResult = { applied: 0, failed: [] };
+        const advanced: Generation[] = [];
+        const caughtUp = new Set<Generation>();
+        // Everything the step writes, sent at the end as one statement (see writeStep).
+        const params = new SqlParams();
+        const writes: string[] = [];
+        for (const generation of generations) {
+          if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize));
+          const batch = batches.get(generation.position)!;
+          if (!Array.isArray(batch)) {
+            result.failed.push({ name: generation.name, generation: generation.generation, error: batch.error });
+            continue;
+          }
+          const events = batch;
+          if (events.length < this.batchSize) caughtUp.add(generation);
+          else result.fullBatch = true;
+          if (events.length === 0) continue;
+          const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
+          const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
+          if (error) {
+            result.failed.push({ name: generation.name, generation: generation.generation, error: describeFailure(events, error) });
+            continue;
+          }
+          if (!isolate && 'writes' in applied) writes.push(...applied.writes.statements);
+          generation.position = events[events.length - 1].position;
+          advanced.push(generation);
+          result.applied += events.length;
         }
-        const events = batch;
-        if (events.length < this.batchSize) caughtUp.add(generation);
-        else result.fullBatch = true;
-        if (events.length === 0) continue;
-        const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
-        const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
-        if (error) {
-          result.failed.push({ name: generation.name, generation: generation.generation, error: describeFailure(events, error) });
-          continue;
+        await writeStep(client, writes, params, advanced);
+        await recordFailures(client, result.failed);
+        for (const name of new Set(generations.map((g) => g.name))) {
+          await switchOverIfRebuilt(client, PROJECTIONS[name], generations.filter((g) => g.name === name), caughtUp);
         }
-        if (!isolate && 'writes' in applied) writes.push(...applied.writes.statements);
-        generation.position = events[events.length - 1].position;
-        advanced.push(generation);
-        result.applied += events.length;
-      }
-      await writeStep(client, writes, params, advanced);
-      await recordFailures(client, result.failed);
-      for (const name of new Set(generations.map((g) => g.name))) {
-        await switchOverIfRebuilt(client, PROJECTIONS[name], generations.filter((g) => g.name === name), caughtUp);
-      }
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+        return result;
+      },
+      BEGIN_STEP, // BEGIN, the lock and the generations in one round trip (this runs after every append)
+    );
   }
 }
 

@@ -30,8 +30,6 @@ export const QUEUES = {
   },
 } as const satisfies Record<string, QueueSettings>;
 
-export type QueueName = (typeof QUEUES)[keyof typeof QUEUES]['name'];
-
 /**
  * Every key lives under one hash tag, `{prefix}`, so all of a queue's keys hash to the same
  * Redis Cluster slot (BullMQ's multi-key Lua scripts need that).
