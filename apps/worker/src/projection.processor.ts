@@ -20,6 +20,9 @@ export class ProjectionProcessor extends WorkerHost {
     for (const failure of result.failed) {
       this.logger.error(`projection ${failure.name} (generation ${failure.generation}) failed: ${failure.error}; see GET /v1/projections`);
     }
+    for (const waiting of result.waiting ?? []) {
+      this.logger.warn(`projection ${waiting.name} (generation ${waiting.generation}) is waiting: ${waiting.reason}; retried with backoff`);
+    }
     return { applied: result.applied };
   }
 }

@@ -1,6 +1,6 @@
 // Unit specs for the write-side rules of a mission stream (`decide`).
 import { DomainEvent } from './catalogue';
-import { decide, DomainError, MissionStreamState, NEW_STREAM } from './mission-stream';
+import { decide, DomainError, MAX_COUNTRY_PERSONNEL, MissionStreamState, NEW_STREAM } from './mission-stream';
 import { emptyPersonnel } from './projections/personnel';
 
 const established: DomainEvent = { type: 'MissionEstablished', data: { name: 'MSS Haiti', hostCountry: 'HTI', leadNation: 'KEN' } };
@@ -162,6 +162,41 @@ describe('decide', () => {
       const error = rejection(state, [withdrawn('KEN', 10), arrived('KEN', 10)]);
       expect(error.code).toBe('withdrawal-exceeds-deployed');
       expect(error.details).toEqual({ path: 'events[0].data.personnel' });
+    });
+  });
+
+  describe('limits on totals', () => {
+    const tenMillion = 10_000_000;
+
+    it('accepts a country counter up to the limit', () => {
+      // given a mission where KEN has pledged 99 x 10M
+      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 99 }, () => pledged('KEN', tenMillion))]);
+      // when one more 10M pledge brings KEN to exactly the limit
+      const next = decide(state, [pledged('KEN', tenMillion)]);
+      // then it is accepted
+      expect(next.personnel.byCountry.KEN.pledged).toBe(MAX_COUNTRY_PERSONNEL);
+    });
+
+    it('rejects the event that would take a country counter past the limit, pointing at it', () => {
+      // given KEN at the limit of pledges (the audit's 215 x 10M pledges overflowed 32-bit columns)
+      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 100 }, () => pledged('KEN', tenMillion))]);
+      // when one more person is pledged in a batch
+      const error = rejection(state, [support('USA'), pledged('KEN', 1)]);
+      // then the batch is refused with a precise reason
+      expect(error.code).toBe('personnel-limit-exceeded');
+      expect(error.details).toEqual({ path: 'events[1].data.personnel' });
+      expect(error.message).toBe("this would bring KEN's pledged personnel to 1,000,000,001; at most 1,000,000,000 per country and mission");
+    });
+
+    it('bounds departures and the personnel in transit too', () => {
+      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 100 }, () => departed('CAN', tenMillion))]);
+      const error = rejection(state, [departed('CAN', 5)]);
+      expect(error.message).toContain("CAN's departed personnel");
+    });
+
+    it('leaves other countries unaffected by one country at the limit', () => {
+      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 100 }, () => pledged('KEN', tenMillion))]);
+      expect(decide(state, [pledged('USA', tenMillion)]).personnel.byCountry.USA.pledged).toBe(tenMillion);
     });
   });
 

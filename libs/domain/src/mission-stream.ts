@@ -2,7 +2,15 @@
 // stream's state. The event store calls `decide` while it holds the stream's row lock, so
 // two concurrent appends are decided one after the other.
 import { DomainEvent } from './catalogue';
-import { emptyPersonnel, evolvePersonnel, PersonnelState } from './projections/personnel';
+import { CountryPersonnel, emptyPersonnel, evolvePersonnel, PersonnelState } from './projections/personnel';
+
+/**
+ * The most any one country's counter (pledged, departed, in transit, deployed, withdrawn)
+ * may reach in a mission. Far above any real mission, and it keeps every total — summed over
+ * every country code — an exact integer in JSON, in JavaScript and in the read models' 64-bit
+ * columns, so no accepted event can ever make a fold fail.
+ */
+export const MAX_COUNTRY_PERSONNEL = 1_000_000_000;
 
 export interface MissionStreamState {
   version: number;
@@ -16,7 +24,8 @@ export type DomainErrorCode =
   | 'mission-not-found'
   | 'mission-already-established'
   | 'version-conflict'
-  | 'withdrawal-exceeds-deployed';
+  | 'withdrawal-exceeds-deployed'
+  | 'personnel-limit-exceeded';
 
 export class DomainError extends Error {
   constructor(
@@ -53,7 +62,23 @@ export function decide(state: MissionStreamState, events: ReadonlyArray<DomainEv
       }
     }
     personnel = evolvePersonnel(personnel, event);
+    if ('country' in event.data) assertWithinLimit(personnel.byCountry[event.data.country], event.data.country, `${path}.data.personnel`);
     version += 1;
   });
   return { version, personnel };
+}
+
+const grouped = (n: number) => n.toLocaleString('en-US');
+
+function assertWithinLimit(counters: CountryPersonnel | undefined, country: string, path: string): void {
+  if (!counters) return;
+  for (const [counter, value] of Object.entries(counters)) {
+    if (value > MAX_COUNTRY_PERSONNEL) {
+      throw new DomainError(
+        'personnel-limit-exceeded',
+        `this would bring ${country}'s ${counter === 'inTransit' ? 'in-transit' : counter} personnel to ${grouped(value)}; at most ${grouped(MAX_COUNTRY_PERSONNEL)} per country and mission`,
+        { path },
+      );
+    }
+  }
 }

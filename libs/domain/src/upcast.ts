@@ -6,9 +6,18 @@ import { CURRENT_SCHEMA_VERSION, DomainEvent, isEventType } from './catalogue';
 type Upcaster = (data: Record<string, unknown>) => Record<string, unknown>;
 const upcasters: Record<string, Upcaster> = {};
 
+/**
+ * An event this code cannot read yet: an unknown type or a newer schema version, which is
+ * what a rolling deploy produces while newer processes already append. Not a poison event:
+ * the code that reads it is on its way, so readers wait and retry instead of failing.
+ */
+export class UnreadableEventError extends Error {}
+
 export function upcast(type: string, schemaVersion: number, data: unknown): DomainEvent {
-  if (!isEventType(type)) throw new Error(`unknown event type "${type}"`);
-  if (schemaVersion > CURRENT_SCHEMA_VERSION) throw new Error(`${type} schema version ${schemaVersion} is newer than this code`);
+  if (!isEventType(type)) throw new UnreadableEventError(`unknown event type "${type}"`);
+  if (schemaVersion > CURRENT_SCHEMA_VERSION) {
+    throw new UnreadableEventError(`${type} schema version ${schemaVersion} is newer than this code (${CURRENT_SCHEMA_VERSION})`);
+  }
   let current = data as Record<string, unknown>;
   for (let version = schemaVersion; version < CURRENT_SCHEMA_VERSION; version++) {
     const step = upcasters[`${type}@${version}`];

@@ -1,5 +1,5 @@
 // The stored event envelope (CONTRACT section 3) and its mapping from a database row.
-import { RecordedEvent, upcast } from '@app/domain';
+import { RecordedEvent, UnreadableEventError, upcast } from '@app/domain';
 
 export type StoredEvent = RecordedEvent & {
   id: string;
@@ -26,9 +26,20 @@ export const isoColumn = (column: string) => `to_char(${column} AT TIME ZONE 'UT
 
 export const EVENT_COLUMNS = `position, id, mission_id, version, type, schema_version, ${isoColumn('occurred_at')}, ${isoColumn('recorded_at')}, data, metadata`;
 
-/** Rows are upcast to the current schema on read; the log itself is never rewritten. */
+/**
+ * Rows are upcast to the current schema on read; the log itself is never rewritten. An event
+ * this code cannot read yet (written by a newer release) is returned as stored: its
+ * `schemaVersion` tells the client what it is. (Folds read through readRecordedEventsAfter,
+ * which stops at such an event instead.)
+ */
 export function toStoredEvent(row: EventRow): StoredEvent {
-  const event = upcast(row.type, row.schema_version, row.data);
+  let event: { type: string; data: unknown };
+  try {
+    event = upcast(row.type, row.schema_version, row.data);
+  } catch (error) {
+    if (!(error instanceof UnreadableEventError)) throw error;
+    event = { type: row.type, data: row.data };
+  }
   return {
     id: row.id,
     missionId: row.mission_id,

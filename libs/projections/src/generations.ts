@@ -13,6 +13,10 @@ export interface Generation {
   state: 'live' | 'building' | 'retired';
   position: number;
   lastError: string | null;
+  /** Set while the log holds an event this code cannot read yet; retried with backoff. */
+  waiting: { reason: string; attempts: number; retryAt: Date } | null;
+  /** False while a waiting generation's next retry is not due. */
+  due: boolean;
   updatedAt: Date;
 }
 
@@ -22,6 +26,10 @@ interface GenerationRow {
   state: Generation['state'];
   position: number;
   last_error: string | null;
+  waiting_reason: string | null;
+  waiting_attempts: number;
+  retry_at: Date | null;
+  due: boolean;
   updated_at: Date;
 }
 
@@ -31,13 +39,18 @@ const toGeneration = (r: GenerationRow): Generation => ({
   state: r.state,
   position: r.position,
   lastError: r.last_error,
+  waiting: r.waiting_reason ? { reason: r.waiting_reason, attempts: r.waiting_attempts, retryAt: r.retry_at ?? r.updated_at } : null,
+  due: r.due,
   updatedAt: r.updated_at,
 });
+
+const GENERATION_COLUMNS = `name, generation, state, position, last_error, waiting_reason, waiting_attempts, retry_at,
+  (retry_at IS NULL OR retry_at <= now()) AS due, updated_at`;
 
 /** Live and building generations of one projection (or of all, when name is omitted). */
 export async function currentGenerations(db: Queryable, name?: ProjectionName): Promise<Generation[]> {
   const { rows } = await db.query<GenerationRow>(
-    `SELECT name, generation, state, position, last_error, updated_at FROM projection_generations
+    `SELECT ${GENERATION_COLUMNS} FROM projection_generations
      WHERE state IN ('live', 'building') AND ($1::text IS NULL OR name = $1) ORDER BY name, generation`,
     [name ?? null],
   );
@@ -55,7 +68,7 @@ export async function currentGenerations(db: Queryable, name?: ProjectionName): 
  * Exactly-once holds; a projection may step back to an earlier position after such a crash.
  */
 export const BEGIN_STEP = `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0);
-  SELECT name, generation, state, position, last_error, updated_at FROM projection_generations
+  SELECT ${GENERATION_COLUMNS} FROM projection_generations
   WHERE state IN ('live', 'building') ORDER BY name, generation`;
 
 /** The generations read by BEGIN_STEP. */

@@ -42,7 +42,7 @@ export const personnelProjection: Projection<PersonnelState> = {
     const gen = params.add(generation);
     const statements = [
       `INSERT INTO personnel_missions (generation, mission_id, required)
-       SELECT ${gen}::int, * FROM unnest(${params.add(missionIds)}::text[], ${params.add(missionIds.map((id) => states.get(id)!.required))}::int[])
+       SELECT ${gen}::int, * FROM unnest(${params.add(missionIds)}::text[], ${params.add(missionIds.map((id) => states.get(id)!.required))}::bigint[])
        ON CONFLICT (generation, mission_id) DO UPDATE SET required = EXCLUDED.required`,
     ];
     const rows = missionIds.flatMap((missionId) =>
@@ -52,8 +52,8 @@ export const personnelProjection: Projection<PersonnelState> = {
       statements.push(
         `INSERT INTO personnel_countries (generation, mission_id, country, pledged, departed, in_transit, deployed, withdrawn)
          SELECT ${gen}::int, * FROM unnest(${params.add(rows.map((r) => r.missionId))}::text[], ${params.add(rows.map((r) => r.country))}::text[],
-           ${params.add(rows.map((r) => r.pledged))}::int[], ${params.add(rows.map((r) => r.departed))}::int[], ${params.add(rows.map((r) => r.inTransit))}::int[],
-           ${params.add(rows.map((r) => r.deployed))}::int[], ${params.add(rows.map((r) => r.withdrawn))}::int[])
+           ${params.add(rows.map((r) => r.pledged))}::bigint[], ${params.add(rows.map((r) => r.departed))}::bigint[], ${params.add(rows.map((r) => r.inTransit))}::bigint[],
+           ${params.add(rows.map((r) => r.deployed))}::bigint[], ${params.add(rows.map((r) => r.withdrawn))}::bigint[])
          ON CONFLICT (generation, mission_id, country) DO UPDATE SET
            pledged = EXCLUDED.pledged, departed = EXCLUDED.departed, in_transit = EXCLUDED.in_transit,
            deployed = EXCLUDED.deployed, withdrawn = EXCLUDED.withdrawn`,
@@ -83,9 +83,9 @@ export async function readPersonnel(db: Queryable, generation: number, missionId
 export async function readPersonnelTotals(db: Queryable, generation: number): Promise<Map<string, PersonnelTotals>> {
   const { rows } = await db.query<{ mission_id: string } & PersonnelTotals>(
     `SELECT m.mission_id, coalesce(pm.required, 0) AS required,
-            coalesce(sum(c.pledged), 0)::int AS pledged, coalesce(sum(c.departed), 0)::int AS departed,
-            coalesce(sum(c.in_transit), 0)::int AS "inTransit", coalesce(sum(c.deployed), 0)::int AS deployed,
-            coalesce(sum(c.withdrawn), 0)::int AS withdrawn
+            coalesce(sum(c.pledged), 0)::bigint AS pledged, coalesce(sum(c.departed), 0)::bigint AS departed,
+            coalesce(sum(c.in_transit), 0)::bigint AS "inTransit", coalesce(sum(c.deployed), 0)::bigint AS deployed,
+            coalesce(sum(c.withdrawn), 0)::bigint AS withdrawn
      FROM (SELECT mission_id FROM personnel_missions WHERE generation = $1
            UNION SELECT mission_id FROM personnel_countries WHERE generation = $1) AS m
      LEFT JOIN personnel_missions pm ON pm.generation = $1 AND pm.mission_id = m.mission_id

@@ -9,14 +9,22 @@
 // commit per batch instead of one per projection.
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
-import { readRecordedEventsAfter } from '@app/event-store';
+import { readRecordedEventsAfter, RecordedPage } from '@app/event-store';
 import { inTransaction } from '@app/database';
 import { BEGIN_STEP, Generation, isTransient, stepGenerations } from './generations';
-import { Projection } from './projection';
+import { Projection, ProjectionName } from './projection';
 import { PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
 
 export const PROJECTION_ADVANCED_CHANNEL = 'projection_advanced';
+
+/** The payload of a PROJECTION_ADVANCED_CHANNEL notification. */
+export interface ProjectionAdvanced {
+  name: ProjectionName;
+  position: number;
+  /** The missions whose read model changed; absent when there were too many to list. */
+  missions?: string[];
+}
 
 export interface StepResult {
   /** Events applied, summed over generations. */
@@ -25,6 +33,8 @@ export interface StepResult {
   fullBatch?: boolean;
   /** Generations that failed in this step. */
   failed: { name: string; generation: number; error: string }[];
+  /** Generations stopped at an event this code cannot read yet (retried with backoff). */
+  waiting?: { name: string; generation: number; reason: string }[];
 }
 
 export class ProjectionRunner {
@@ -52,6 +62,7 @@ export class ProjectionRunner {
         const step = await this.step();
         total.applied += step.applied;
         total.failed.push(...step.failed);
+        if (step.waiting?.length) total.waiting = step.waiting;
         if (!step.fullBatch) return total;
       }
     } finally {
@@ -99,38 +110,50 @@ export class ProjectionRunner {
     return inTransaction(
       this.pool,
       async (client, begun) => {
-        const generations = stepGenerations(begun).filter((g) => g.lastError === null);
-        const batches = new Map<number, RecordedEvent[] | { error: string }>();
+        const generations = stepGenerations(begun);
+        const batches = new Map<number, RecordedPage | { error: string }>();
         const result: StepResult = { applied: 0, failed: [] };
-        const advanced: Generation[] = [];
+        const advanced: Advanced[] = [];
+        const waiting: Waiting[] = [];
+        const recovered: Generation[] = [];
+        // Generations that applied everything there was, with no error: only these may go live.
         const caughtUp = new Set<Generation>();
         // Everything the step writes, sent at the end as one statement (see writeStep).
         const params = new SqlParams();
         const writes: string[] = [];
-        for (const generation of generations) {
+        // A failed generation waits for a rebuild; a waiting one for its next retry.
+        for (const generation of generations.filter((g) => g.lastError === null && g.due)) {
           if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize));
           const batch = batches.get(generation.position)!;
-          if (!Array.isArray(batch)) {
+          if ('error' in batch) {
             result.failed.push({ name: generation.name, generation: generation.generation, error: batch.error });
             continue;
           }
-          const events = batch;
-          if (events.length < this.batchSize) caughtUp.add(generation);
-          else result.fullBatch = true;
-          if (events.length === 0) continue;
-          const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
-          const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
-          if (error) {
-            result.failed.push({ name: generation.name, generation: generation.generation, error: describeFailure(events, error) });
-            continue;
+          const { events, unreadable } = batch;
+          if (events.length > 0) {
+            const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
+            const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
+            if (error || 'error' in applied) {
+              result.failed.push({ name: generation.name, generation: generation.generation, error: describeFailure(events, error) });
+              continue;
+            }
+            if (!isolate) writes.push(...applied.writes.statements);
+            generation.position = events[events.length - 1].position;
+            advanced.push({ generation, missionIds: applied.missionIds });
+            result.applied += events.length;
           }
-          if (!isolate && 'writes' in applied) writes.push(...applied.writes.statements);
-          generation.position = events[events.length - 1].position;
-          advanced.push(generation);
-          result.applied += events.length;
+          if (unreadable) {
+            waiting.push({ generation, reason: `event at position ${unreadable.position}: ${unreadable.reason}; waiting for a release that can read it` });
+          } else {
+            if (generation.waiting) recovered.push(generation);
+            if (batch.rows < this.batchSize) caughtUp.add(generation);
+            else result.fullBatch = true;
+          }
         }
         await writeStep(client, writes, params, advanced);
         await recordFailures(client, result.failed);
+        await recordWaiting(client, waiting, recovered);
+        result.waiting = waiting.map((w) => ({ name: w.generation.name, generation: w.generation.generation, reason: w.reason }));
         for (const name of new Set(generations.map((g) => g.name))) {
           await switchOverIfRebuilt(client, PROJECTIONS[name], generations.filter((g) => g.name === name), caughtUp);
         }
@@ -141,8 +164,19 @@ export class ProjectionRunner {
   }
 }
 
-/** The next events; one that cannot be read (an unknown type, say) fails every generation at that position. */
-async function readBatch(client: PoolClient, after: number, limit: number): Promise<RecordedEvent[] | { error: string }> {
+interface Advanced {
+  generation: Generation;
+  /** Missions whose rows the step changed (told to live readers, see writeStep). */
+  missionIds: string[];
+}
+
+interface Waiting {
+  generation: Generation;
+  reason: string;
+}
+
+/** The next events; a page that cannot be read at all fails every generation at that position. */
+async function readBatch(client: PoolClient, after: number, limit: number): Promise<RecordedPage | { error: string }> {
   try {
     return await readRecordedEventsAfter(client, after, limit);
   } catch (error) {
@@ -162,7 +196,7 @@ async function foldBatch<S>(
   generation: number,
   events: RecordedEvent[],
   params: SqlParams,
-): Promise<{ writes: { statements: string[]; params: SqlParams } } | { error: unknown }> {
+): Promise<{ writes: { statements: string[]; params: SqlParams }; missionIds: string[] } | { error: unknown }> {
   const missionIds = [...new Set(events.map((e) => e.missionId))];
   const states = await projection.load(client, generation, missionIds);
   const touched = new Map<string, S>();
@@ -174,7 +208,7 @@ async function foldBatch<S>(
       return { error: new PoisonEventError(event, error) };
     }
   }
-  return { writes: { statements: projection.writes(generation, touched, params), params } };
+  return { writes: { statements: projection.writes(generation, touched, params), params }, missionIds };
 }
 
 /** One projection's writes behind a savepoint, so a write PostgreSQL refuses fails only it. */
@@ -197,17 +231,28 @@ const asOneStatement = (statements: string[], final: string) =>
 
 /**
  * The rows of every projection, the new checkpoints and the NOTIFY of the live ones that
- * moved: one statement, one round trip (a step runs after every append).
+ * moved: one statement, one round trip (a step runs after every append). The NOTIFY names
+ * the missions that changed (when they are few), so live viewers re-read only those.
  */
-async function writeStep(client: PoolClient, writes: string[], params: SqlParams, advanced: Generation[]): Promise<void> {
+async function writeStep(client: PoolClient, writes: string[], params: SqlParams, advanced: Advanced[]): Promise<void> {
   if (advanced.length === 0) return;
+  const moved = advanced.map((a) => a.generation);
   const checkpoint = `UPDATE projection_generations g SET position = u.position, updated_at = now()
-    FROM unnest(${params.add(advanced.map((g) => g.name))}::text[], ${params.add(advanced.map((g) => g.generation))}::int[],
-      ${params.add(advanced.map((g) => g.position))}::bigint[]) AS u(name, generation, position)
+    FROM unnest(${params.add(moved.map((g) => g.name))}::text[], ${params.add(moved.map((g) => g.generation))}::int[],
+      ${params.add(moved.map((g) => g.position))}::bigint[]) AS u(name, generation, position)
     WHERE g.name = u.name AND g.generation = u.generation`;
-  const live = advanced.filter((g) => g.state === 'live').map((g) => JSON.stringify({ name: g.name, position: g.position }));
+  const live = advanced.filter((a) => a.generation.state === 'live').map((a) => advancedPayload(a));
   const notify = `SELECT pg_notify('${PROJECTION_ADVANCED_CHANNEL}', n) FROM unnest(${params.add(live)}::text[]) AS n`;
   await client.query(asOneStatement([...writes, checkpoint], notify), params.values);
+}
+
+/** At most this many mission ids in a NOTIFY (payloads are limited to 8000 bytes); more means "any". */
+const MAX_NOTIFIED_MISSIONS = 64;
+
+/** `{"name","position","missions"?}`: see ProjectionAdvanced. */
+function advancedPayload({ generation, missionIds }: Advanced): string {
+  const missions = missionIds.length <= MAX_NOTIFIED_MISSIONS ? missionIds : undefined;
+  return JSON.stringify({ name: generation.name, position: generation.position, missions } satisfies ProjectionAdvanced);
 }
 
 class PoisonEventError extends Error {
@@ -238,14 +283,41 @@ async function recordFailures(client: PoolClient, failed: StepResult['failed']):
   }
 }
 
+/** Retry delay after the n-th attempt to read an unreadable event: 1 s, 2 s, 4 s ... 60 s. */
+export const waitingBackoffSeconds = (attempts: number): number => Math.min(60, 2 ** Math.max(0, attempts - 1));
+
 /**
- * A building generation that has caught up with the log (and with the live one) becomes live
- * in this same transaction; the old generation's rows go with it. Readers see the old
- * complete state until the commit and the new complete state after it.
+ * Generations stopped at an event this code cannot read: the reason, the attempt count and
+ * the next retry, which the step skips them until. Those that could read on are cleared.
+ */
+async function recordWaiting(client: PoolClient, waiting: Waiting[], recovered: Generation[]): Promise<void> {
+  for (const { generation, reason } of waiting) {
+    const attempts = (generation.waiting?.attempts ?? 0) + 1;
+    await client.query(
+      `UPDATE projection_generations SET waiting_reason = $3, waiting_attempts = $4,
+         retry_at = now() + make_interval(secs => $5), updated_at = now()
+       WHERE name = $1 AND generation = $2`,
+      [generation.name, generation.generation, reason, attempts, waitingBackoffSeconds(attempts)],
+    );
+  }
+  for (const generation of recovered) {
+    await client.query(
+      `UPDATE projection_generations SET waiting_reason = NULL, waiting_attempts = 0, retry_at = NULL WHERE name = $1 AND generation = $2`,
+      [generation.name, generation.generation],
+    );
+  }
+}
+
+/**
+ * A building generation that applied the whole log in this step, with no error, and is at
+ * least as far as the live one, becomes live in this same transaction. Readers see the old
+ * complete state until the commit and the new complete state after it. A generation that
+ * failed never goes live: the last good state keeps answering. A failed live generation is
+ * still compared with (and replaced by a rebuild that gets past it: that is the repair).
  */
 async function switchOverIfRebuilt<S>(client: PoolClient, projection: Projection<S>, generations: Generation[], caughtUp: Set<Generation>): Promise<void> {
   const building = generations.find((g) => g.state === 'building');
-  if (!building || !caughtUp.has(building)) return;
+  if (!building || building.lastError !== null || !caughtUp.has(building)) return;
   const live = generations.find((g) => g.state === 'live');
   if (live && building.position < live.position) return;
   await client.query(`UPDATE projection_generations SET state = 'retired', updated_at = now() WHERE name = $1 AND state = 'live'`, [

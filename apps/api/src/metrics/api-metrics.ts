@@ -7,6 +7,8 @@ import { ProjectionNudger, QUEUES } from '@app/queues';
 
 /** A scrape never waits longer than this on PostgreSQL or Redis; what is not there is left out. */
 const SCRAPE_TIMEOUT_MS = 2_000;
+/** Scrapes within this interval share one read of the projections' status. */
+const STATUS_CACHE_MS = 1_000;
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -60,6 +62,34 @@ export class ApiMetrics implements OnModuleInit {
     },
   });
 
+  private readonly projectionLagSeconds: Gauge<'projection'> = new Gauge({
+    name: 'mission_tracker_projection_lag_seconds',
+    help: 'Age of the oldest event each projection has not applied yet (grows when a projection has stopped)',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const statuses = await this.projectionStatuses();
+      this.projectionLagSeconds.reset();
+      for (const { name, lagSeconds } of statuses ?? []) this.projectionLagSeconds.set({ projection: name }, lagSeconds);
+    },
+  });
+
+  private readonly projectionHealth: Gauge<'projection' | 'condition'> = new Gauge({
+    name: 'mission_tracker_projection_condition',
+    help: 'Projection conditions: failed (a poison event, needs a fix and a rebuild), waiting (an event this release cannot read yet, retried), rebuilding',
+    labelNames: ['projection', 'condition'] as const,
+    registers: [this.registry],
+    collect: async () => {
+      const statuses = await this.projectionStatuses();
+      this.projectionHealth.reset();
+      for (const status of statuses ?? []) {
+        this.projectionHealth.set({ projection: status.name, condition: 'failed' }, status.status === 'failed' ? 1 : 0);
+        this.projectionHealth.set({ projection: status.name, condition: 'waiting' }, status.retry ? 1 : 0);
+        this.projectionHealth.set({ projection: status.name, condition: 'rebuilding' }, status.rebuild ? 1 : 0);
+      }
+    },
+  });
+
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
     name: 'mission_tracker_queue_jobs',
     help: 'Jobs in the projections queue by state',
@@ -74,6 +104,7 @@ export class ApiMetrics implements OnModuleInit {
   });
 
   private pendingStatuses: Promise<ProjectionStatus[] | null> | null = null;
+  private cachedStatuses?: { at: number; value: ProjectionStatus[] | null };
 
   constructor(
     private readonly admin: ProjectionAdmin,
@@ -89,10 +120,18 @@ export class ApiMetrics implements OnModuleInit {
     this.httpRequestDuration.observe({ method, route: route ?? 'unmatched', status: String(status) }, seconds);
   }
 
-  /** One query per scrape, shared by the position and lag gauges; null while PostgreSQL is down. */
+  /**
+   * One status read per STATUS_CACHE_MS, shared by every gauge and every scraper (the endpoint
+   * is public); null while PostgreSQL is down. The read itself is bounded in PostgreSQL.
+   */
   private projectionStatuses(): Promise<ProjectionStatus[] | null> {
+    if (this.cachedStatuses && Date.now() - this.cachedStatuses.at < STATUS_CACHE_MS) return Promise.resolve(this.cachedStatuses.value);
     this.pendingStatuses ??= within(this.admin.statuses(), SCRAPE_TIMEOUT_MS)
       .catch(() => null)
+      .then((value) => {
+        this.cachedStatuses = { at: Date.now(), value };
+        return value;
+      })
       .finally(() => {
         this.pendingStatuses = null;
       });

@@ -13,6 +13,7 @@ const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   'mission-already-established': 409,
   'version-conflict': 409,
   'withdrawal-exceeds-deployed': 422,
+  'personnel-limit-exceeded': 422,
 };
 
 const BODY_TOO_LARGE = () => new Problem(413, 'body-too-large', 'the request body is larger than 1 MiB');
