@@ -3,6 +3,8 @@
 import { createHash } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startTestApi, TestApi } from './support/test-api';
+import { expectEventually } from './support/eventually';
+import { ApiKeysRepository } from '../apps/api/src/auth/api-keys.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -111,6 +113,42 @@ describe('API keys', () => {
 
       const listed = (await api.request('GET', '/v1/api-keys')).body.apiKeys.find((key: { id: string }) => key.id === created.id);
       expect(listed.revokedAt).toMatch(ISO_INSTANT);
+    });
+
+    it('a lookup in flight in another process when the key is revoked is not cached there', async () => {
+      // given a second API process on the same database
+      const other = await startTestApi(db.url);
+      try {
+        const created = await createKey('raced', 'viewer');
+        const repository = other.app.get(ApiKeysRepository) as unknown as { epoch: number; findByHash: (hash: string) => Promise<unknown> };
+        // and a lookup there that has read the key's row (still active) but not yet returned
+        const read = repository.findByHash.bind(repository);
+        let readDone!: () => void;
+        let release!: () => void;
+        const rowRead = new Promise<void>((resolve) => (readDone = resolve));
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const spy = jest.spyOn(repository, 'findByHash').mockImplementationOnce(async (hash) => {
+          const row = await read(hash);
+          readDone();
+          await gate;
+          return row;
+        });
+        const inFlight = other.request('GET', '/v1/events', { key: created.key });
+        await rowRead;
+
+        // when the key is revoked, and the other process has heard of it
+        const epoch = repository.epoch;
+        expect((await api.request('DELETE', `/v1/api-keys/${created.id}`)).status).toBe(204);
+        await expectEventually(() => expect(repository.epoch).toBeGreaterThan(epoch));
+        release();
+        expect((await inFlight).status).toBe(200); // it began before the revocation
+
+        // then the next request there is refused: the in-flight answer was not cached
+        expect((await other.request('GET', '/v1/events', { key: created.key })).status).toBe(401);
+        spy.mockRestore();
+      } finally {
+        await other.close();
+      }
     });
 
     it('revokes only the key named', async () => {

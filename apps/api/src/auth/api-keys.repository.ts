@@ -1,7 +1,9 @@
 // API keys in PostgreSQL (through Prisma). Keys are looked up by the hash of the secret.
 //
 // Lookups are cached per process, because one query per request would cost more than the
-// append itself. A revocation NOTIFYs every process, which drops its cache at once; a short
+// append itself. A revocation NOTIFYs every process in the revoking transaction (delivered at
+// its commit), which drops its cache at once; a lookup that was in flight when the
+// notification arrived is not cached (it may have read the row before the commit). A short
 // TTL bounds staleness should a notification be lost with its connection.
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +26,8 @@ const CACHE_MAX_ENTRIES = 10_000;
 @Injectable()
 export class ApiKeysRepository implements OnModuleInit {
   private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
+  /** Bumped by every invalidation: a lookup caches its answer only if none came meanwhile. */
+  private epoch = 0;
 
   constructor(
     @Inject(DATABASE) private readonly database: Database,
@@ -31,8 +35,8 @@ export class ApiKeysRepository implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.listener.subscribe(API_KEYS_CHANGED_CHANNEL, () => this.cache.clear());
-    this.listener.onReconnect(() => this.cache.clear());
+    await this.listener.subscribe(API_KEYS_CHANGED_CHANNEL, () => this.invalidate());
+    this.listener.onReconnect(() => this.invalidate());
   }
 
   async create(name: string, role: Role): Promise<ApiKeyView & { key: string }> {
@@ -50,25 +54,40 @@ export class ApiKeysRepository implements OnModuleInit {
 
   /** False when there is no such key. Revoking twice is harmless. */
   async revoke(id: string): Promise<boolean> {
-    const { count } = await this.database.prisma.apiKey.updateMany({
-      where: { id, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
+    // One statement: the revocation and its NOTIFY commit together, so no process can hear of
+    // it before it is visible, nor miss it once it is.
+    const { rows } = await this.database.pool.query<{ found: boolean; revoked: boolean }>(
+      `WITH revoked AS (UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id),
+            notified AS (SELECT pg_notify($2, id::text) FROM revoked)
+       SELECT EXISTS (SELECT 1 FROM api_keys WHERE id = $1) AS found, (SELECT count(*) FROM notified) > 0 AS revoked`,
+      [id, API_KEYS_CHANGED_CHANNEL],
+    );
+    this.invalidate();
+    return rows[0].found;
+  }
+
+  /** Drops every cached lookup, and marks lookups in flight as not to be cached. */
+  invalidate(): void {
+    this.epoch++;
     this.cache.clear();
-    if (count > 0) await this.database.pool.query('SELECT pg_notify($1, $2)', [API_KEYS_CHANGED_CHANNEL, id]);
-    return count > 0 || (await this.database.prisma.apiKey.count({ where: { id } })) > 0;
   }
 
   async findActiveByKey(key: string): Promise<Principal | null> {
     const hash = hashApiKey(key);
     const cached = this.cache.get(hash);
     if (cached && cached.expires > Date.now()) return cached.principal;
-    const row = await this.database.prisma.apiKey.findUnique({ where: { keyHash: hash } });
+    const epoch = this.epoch;
+    const row = await this.findByHash(hash);
     const principal = !row || row.revokedAt ? null : { id: row.id, name: row.name, role: row.role as Role };
+    if (epoch !== this.epoch) return principal; // a revocation arrived meanwhile: this answer may predate it
     // Unknown keys are remembered too (briefly), so guessing costs no database queries.
     if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     this.cache.set(hash, { principal, expires: Date.now() + CACHE_TTL_MS });
     return principal;
+  }
+
+  private findByHash(hash: string) {
+    return this.database.prisma.apiKey.findUnique({ where: { keyHash: hash } });
   }
 }
 
