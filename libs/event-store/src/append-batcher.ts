@@ -3,9 +3,23 @@
 // append lock) for many requests, which is what lets single-event appends from many
 // clients approach PostgreSQL's own autocommit rate. A lone request runs at once.
 import { Pool } from 'pg';
-import { inTransaction, isDatabaseUnavailable } from '@app/database';
+import { inTransaction } from '@app/database';
+import { AppendQueueFullError, AppendTimedOutError } from './append-errors';
 import { appendBatch } from './append-transaction';
 import { AppendOutcome, AppendRequest } from './append-types';
+
+/**
+ * Bounds on every append transaction, so that a stalled process (an event loop blocked, a
+ * paused VM) can never hold the stream locks or the append lock for long: PostgreSQL ends
+ * its transaction instead, and every other writer carries on.
+ */
+const BEGIN_APPEND = `BEGIN; SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '10s';
+  SET LOCAL idle_in_transaction_session_timeout = '5s'`;
+
+/** lock_not_available, query_canceled (statement_timeout), idle_in_transaction_session_timeout. */
+const TIMED_OUT = new Set(['55P03', '57014', '25P03']);
+/** Deadlock, serialization failure: the same batch can simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
 
 interface Pending {
   request: AppendRequest;
@@ -18,18 +32,24 @@ export interface BatcherOptions {
   concurrentBatches: number;
   /** Events per transaction at most. */
   maxEvents: number;
+  /** Events waiting in this process at most; beyond it appends are refused at once (retry later). */
+  maxQueuedEvents: number;
 }
 
 export class AppendBatcher {
   private readonly queue: Pending[] = [];
+  private queuedEvents = 0;
   private running = 0;
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: BatcherOptions = { concurrentBatches: 2, maxEvents: 5_000 },
+    private readonly options: BatcherOptions = { concurrentBatches: 2, maxEvents: 5_000, maxQueuedEvents: 50_000 },
   ) {}
 
   submit(request: AppendRequest): Promise<AppendOutcome> {
+    const size = request.command.events.length;
+    if (this.queuedEvents + size > this.options.maxQueuedEvents) return Promise.reject(new AppendQueueFullError(this.queuedEvents));
+    this.queuedEvents += size;
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.drain();
@@ -65,33 +85,31 @@ export class AppendBatcher {
       if (key) keys.add(key);
       batch.push(pending);
       events += size;
+      this.queuedEvents -= size;
       this.queue.splice(i, 1);
     }
     return batch;
   }
 
   private async run(batch: Pending[]): Promise<void> {
+    const requests = batch.map((p) => p.request);
     try {
-      const settled = await this.transact(batch.map((p) => p.request));
+      const settled = await this.transact(requests).catch((error) => {
+        // A deadlock with another process's batch: the same batch again, once. Anything else
+        // fails the batch as a whole: every request was checked before it joined (see
+        // assertStorable), so no request can fail the others, and retrying each alone
+        // would only multiply the load.
+        if (RETRYABLE.has(error?.code)) return this.transact(requests);
+        throw error;
+      });
       settled.forEach((s, i) => ('outcome' in s ? batch[i].resolve(s.outcome) : batch[i].reject(s.error)));
     } catch (error) {
-      // The whole transaction failed. Unreachable database: everyone gets it. Anything else
-      // (a deadlock with another process's batch, say): try each request on its own, so one
-      // request's trouble is never another's.
-      if (batch.length === 1 || isDatabaseUnavailable(error)) {
-        for (const p of batch) p.reject(error);
-        return;
-      }
-      for (const p of batch) {
-        await this.transact([p.request]).then(
-          ([s]) => ('outcome' in s ? p.resolve(s.outcome) : p.reject(s.error)),
-          (e) => p.reject(e),
-        );
-      }
+      const reason = TIMED_OUT.has((error as { code?: string })?.code ?? '') ? new AppendTimedOutError((error as Error).message) : error;
+      for (const p of batch) p.reject(reason);
     }
   }
 
   private transact(requests: AppendRequest[]) {
-    return inTransaction(this.pool, (client) => appendBatch(client, requests));
+    return inTransaction(this.pool, (client) => appendBatch(client, requests), BEGIN_APPEND);
   }
 }

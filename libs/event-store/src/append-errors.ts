@@ -4,3 +4,23 @@ export class IdempotencyKeyReusedError extends Error {
     super('this Idempotency-Key was already used with a different request body');
   }
 }
+
+/** Text PostgreSQL cannot store (jsonb refuses NUL and lone surrogates); nothing was appended. */
+export class UnstorableEventError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${path} ${reason}`);
+  }
+}
+
+/** Too many appends are waiting in this process already: retry shortly; nothing was appended. */
+export class AppendQueueFullError extends Error {
+  constructor(readonly queuedEvents: number) {
+    super(`${queuedEvents} events are already waiting to be appended by this server`);
+  }
+}
+
+/** The append could not take its locks or finish in time (another writer stalled); nothing was appended. */
+export class AppendTimedOutError extends Error {}

@@ -5,6 +5,7 @@ import { AppendCommand } from '@app/domain';
 import { AppendBatcher } from './append-batcher';
 import { AppendContext, AppendOutcome } from './append-types';
 import { readEventsAfter } from './read-events';
+import { assertStorable } from './storable';
 import { EVENT_COLUMNS, EventRow, StoredEvent, toStoredEvent } from './stored-event';
 
 export interface StreamPage {
@@ -28,7 +29,8 @@ export class EventStore {
   }
 
   /** Appends all of the command's events or none; rejects with DomainError and friends. */
-  append(missionId: string, command: AppendCommand, context: AppendContext): Promise<AppendOutcome> {
+  async append(missionId: string, command: AppendCommand, context: AppendContext): Promise<AppendOutcome> {
+    assertStorable(command);
     return this.batcher.submit({ missionId, command, context });
   }
 

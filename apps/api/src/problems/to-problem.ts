@@ -3,8 +3,8 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/database';
-import { IdempotencyKeyReusedError } from '@app/event-store';
-import { Problem } from './problem';
+import { AppendQueueFullError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from '@app/event-store';
+import { Problem, validationProblem } from './problem';
 
 const logger = new Logger('Errors');
 
@@ -48,6 +48,14 @@ export function toProblem(error: unknown): Problem {
     return new Problem(DOMAIN_STATUS[error.code], error.code, error.message, extensions);
   }
   if (error instanceof IdempotencyKeyReusedError) return new Problem(422, 'idempotency-key-reused', error.message);
+  if (error instanceof UnstorableEventError) return validationProblem([{ path: error.path, message: error.reason }], 'invalid append request');
+  if (error instanceof AppendQueueFullError) {
+    return new Problem(503, 'overloaded', `this server has ${error.queuedEvents} events waiting to be appended; nothing was changed. Retry shortly.`, {}, { 'Retry-After': '1' });
+  }
+  if (error instanceof AppendTimedOutError) {
+    logger.warn(`append timed out: ${error.message}`);
+    return new Problem(503, 'database-busy', 'the append could not finish in time; nothing was changed. Retry shortly.', {}, { 'Retry-After': '1' });
+  }
   if (error instanceof HttpException) {
     const status = error.getStatus();
     if (status === 404) return new Problem(404, 'not-found', 'no such resource');
