@@ -3,6 +3,9 @@
 import { established, personnelEvent } from './support/events';
 import { ADMIN_KEY } from './support/test-api';
 import { Harness, startHarness } from './support/projection-harness';
+import { expectEventually } from './support/eventually';
+import { LiveHub } from '../apps/api/src/read-models/live-hub';
+import { ReadModelsService } from '../apps/api/src/read-models/read-models.service';
 
 interface SseEvent {
   event: string;
@@ -57,6 +60,72 @@ describe('live read models (server-sent events)', () => {
     const next = await readEvents(response.body!, (events) => events.some((e) => e.event === 'personnel'));
     expect(next.find((e) => e.event === 'personnel')!.data).toMatchObject({ missionId: 'live', pledged: 150 });
     controller.abort();
+  });
+
+  it('shares one read per changed mission between all its viewers, and releases them when they leave', async () => {
+    await h.api.request('POST', '/v1/missions/crowd/events', { body: { events: [established(), personnelEvent('PersonnelPledged', 'KEN', 1)] } });
+    await h.quiesce();
+    const hub = h.api.app.get(LiveHub);
+    const readModels = h.api.app.get(ReadModelsService);
+    const VIEWERS = 100;
+    const controllers = Array.from({ length: VIEWERS }, () => new AbortController());
+    const bodies = await Promise.all(
+      controllers.map(async (controller) => {
+        const response = await fetch(`${h.api.baseUrl}/v1/missions/crowd/live`, { headers: { authorization: `Bearer ${ADMIN_KEY}` }, signal: controller.signal });
+        expect(response.status).toBe(200);
+        await readEvents(response.body!, (events) => events.length >= 2);
+        return response.body!;
+      }),
+    );
+    expect(hub.streams).toBeGreaterThanOrEqual(VIEWERS);
+    const reads = jest.spyOn(readModels, 'personnel');
+    const { body } = await h.api.request('POST', '/v1/missions/crowd/events', { body: { events: [personnelEvent('PersonnelPledged', 'CAN', 2)] } });
+    const updates = await Promise.all(bodies.map((b) => readEvents(b, (events) => events.some((e) => e.event === 'personnel'))));
+    for (const events of updates) expect(events.find((e) => e.event === 'personnel')!.data).toMatchObject({ pledged: 3, position: body.events[0].position });
+    // one read for 100 viewers (two if the projection happened to advance twice)
+    expect(reads.mock.calls.filter(([missionId]) => missionId === 'crowd').length).toBeLessThanOrEqual(2);
+    reads.mockRestore();
+
+    for (const controller of controllers) controller.abort();
+    await expectEventually(() => expect(hub.streams).toBe(0));
+    expect(hub.missions).toBe(0);
+  });
+
+  it('never subscribes a viewer that left before the first read finished', async () => {
+    const hub = h.api.app.get(LiveHub);
+    const readModels = h.api.app.get(ReadModelsService);
+    // Hold the first read until every viewer has arrived and left.
+    const read = readModels.personnel.bind(readModels);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const held = jest.spyOn(readModels, 'personnel').mockImplementation(async (...args) => {
+      await gate;
+      return read(...args);
+    });
+    const arrivals = jest.spyOn(hub, 'snapshot');
+    const VIEWERS = 200;
+    const controllers = Array.from({ length: VIEWERS }, () => new AbortController());
+    const responses = controllers.map((controller) =>
+      fetch(`${h.api.baseUrl}/v1/missions/live/live`, { headers: { authorization: `Bearer ${ADMIN_KEY}` }, signal: controller.signal }).catch(() => undefined),
+    );
+    await expectEventually(() => expect(arrivals).toHaveBeenCalledTimes(VIEWERS));
+    for (const controller of controllers) controller.abort();
+    await Promise.all(responses);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the server sees the sockets close
+    release();
+    await expectEventually(() => {
+      expect(hub.streams).toBe(0);
+      expect(hub.missions).toBe(0);
+    });
+    held.mockRestore();
+    arrivals.mockRestore();
+    // and an append afterwards costs no read for them
+    const reads = jest.spyOn(readModels, 'personnel');
+    await h.api.request('POST', '/v1/missions/live/events', { body: { events: [personnelEvent('PersonnelPledged', 'CAN', 1)] } });
+    await h.quiesce();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(reads).not.toHaveBeenCalled();
+    reads.mockRestore();
   });
 
   it('is 404 for an unknown mission and 401 without a key', async () => {

@@ -16,6 +16,7 @@ import { ProblemFilter } from './problems/problem.filter';
 import { ProjectionsController } from './projections/projections.controller';
 import { ProjectionWatcher } from './read-models/projection-watcher';
 import { LiveController } from './read-models/live.controller';
+import { LiveHub } from './read-models/live-hub';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
 
@@ -30,6 +31,7 @@ export class AppModule {
         ApiKeysRepository,
         ReadModelsService,
         ProjectionWatcher,
+        LiveHub,
         RedisHealth,
         AdminQueuesBoard,
         // A provider of its own as well, so routes outside Nest's routing (the board) can use it.

@@ -3,7 +3,7 @@
 // a notification lost with a connection.
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Database, DATABASE, PgListener } from '@app/database';
-import { liveGeneration, PROJECTION_ADVANCED_CHANNEL, ProjectionName } from '@app/projections';
+import { liveGeneration, PROJECTION_ADVANCED_CHANNEL, ProjectionAdvanced, ProjectionName } from '@app/projections';
 
 export const MIN_POSITION_WAIT_MS = 10_000;
 const POLL_MS = 250;
@@ -17,7 +17,7 @@ interface Waiter {
 @Injectable()
 export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
-  private readonly listeners = new Set<(name: string, position: number) => void>();
+  private readonly listeners = new Set<(advanced: ProjectionAdvanced) => void>();
   private poller?: NodeJS.Timeout;
 
   constructor(
@@ -28,8 +28,7 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.listener.subscribe(PROJECTION_ADVANCED_CHANNEL, (payload) => {
       try {
-        const { name, position } = JSON.parse(payload);
-        this.advanced(name, position, true);
+        this.advanced(JSON.parse(payload) as ProjectionAdvanced, true);
       } catch {
         // ignore a malformed payload
       }
@@ -56,14 +55,15 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Calls `listener` whenever a projection's live generation moves; returns the unsubscribe. */
-  onAdvanced(listener: (name: string, position: number) => void): () => void {
+  onAdvanced(listener: (advanced: ProjectionAdvanced) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  private advanced(name: string, position: number, notified = false): void {
+  private advanced(advanced: ProjectionAdvanced, notified = false): void {
+    const { name, position } = advanced;
     for (const waiter of this.waiters) if (waiter.name === name && waiter.position <= position) waiter.resolve(true);
-    if (notified) for (const listener of this.listeners) listener(name, position);
+    if (notified) for (const listener of this.listeners) listener(advanced);
   }
 
   private ensurePolling(): void {
@@ -78,7 +78,7 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     }
     for (const name of new Set([...this.waiters].map((w) => w.name))) {
       try {
-        this.advanced(name, (await liveGeneration(this.database.pool, name)).position);
+        this.advanced({ name, position: (await liveGeneration(this.database.pool, name)).position });
       } catch {
         // PostgreSQL unreachable: the waiters time out and answer 503
       }
