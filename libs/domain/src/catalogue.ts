@@ -4,10 +4,31 @@ import { z } from 'zod';
 import { AMOUNT_PATTERN } from './money';
 import { isCountryCode, isCurrencyCode } from './codes';
 
+/**
+ * Why text cannot be stored as it is, or null. PostgreSQL (text and jsonb alike) refuses the
+ * NUL character, and a lone surrogate is not Unicode at all: either would fail the append
+ * deep in the database (or be silently altered), so both are refused up front.
+ */
+export function unstorableText(value: string): string | null {
+  const nul = value.indexOf('\u0000');
+  if (nul >= 0) return `must not contain the NUL character (U+0000, at character ${nul + 1})`;
+  // With the u flag, a surrogate matches only when it is not half of a pair.
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) return `must not contain a lone surrogate (U+${lone[0].charCodeAt(0).toString(16).toUpperCase()} at character ${lone.index + 1}): it is not valid Unicode`;
+  return null;
+}
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/** Text PostgreSQL can store (see unstorableText). */
+export const storableString = () =>
+  z.string().check((context) => {
+    const problem = unstorableText(context.value);
+    if (problem) context.issues.push({ code: 'custom', message: problem, input: context.value });
+  });
+
 /** Stored exactly as sent; blank text is refused. */
 const text = (max: number) =>
-  z
-    .string()
+  storableString()
     .max(max, `must be at most ${max} characters`)
     .refine((value) => value.trim().length > 0, 'must not be empty');
 const country = z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-3 country code such as "KEN"');

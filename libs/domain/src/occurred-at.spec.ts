@@ -94,3 +94,28 @@ describe('endOfDay', () => {
     expect(endOfDay(text)).toBeNull();
   });
 });
+
+describe('the range of instants PostgreSQL and toISOString can hold', () => {
+  it.each([
+    ['9999-12-31T23:59:59-14:00', 'the year 10000 in UTC'],
+    ['9999-12-31T23:59:59.999-00:01', 'one minute into the year 10000 in UTC'],
+    ['1900-01-01T00:00:00+14:00', 'the year 1899 in UTC'],
+    ['1900-01-01T09:59:59+10:00', 'one second before 1900 in UTC'],
+  ])('rejects %j (%s)', (text) => {
+    expect(parseOccurredAt(text)).toBeNull();
+  });
+
+  it.each([
+    ['9999-12-31T23:59:59.999Z', '9999-12-31T23:59:59.999Z'],
+    ['9999-12-31T23:59:59+14:00', '9999-12-31T09:59:59.000Z'],
+    ['1900-01-01T00:00:00Z', '1900-01-01T00:00:00.000Z'],
+    ['1900-01-01T00:00:00-14:00', '1900-01-01T14:00:00.000Z'],
+    ['9999-12-31', '9999-12-31T00:00:00.000Z'],
+  ])('accepts %j, the edge inside the range', (text, iso) => {
+    expect(parseOccurredAt(text)?.toISOString()).toBe(iso);
+  });
+
+  it('gives the last day of 9999 an end that toISOString can still write', () => {
+    expect(endOfDay('9999-12-31')?.toISOString()).toBe('9999-12-31T23:59:59.999Z');
+  });
+});

@@ -3,8 +3,17 @@
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** Years before 1900 are refused: no mission event is that old, and it catches typos like 0024. */
+/**
+ * Years before 1900 are refused: no mission event is that old, and it catches typos like 0024.
+ * Years after 9999 are refused: ISO 8601 text (toISOString) and PostgreSQL's own date-time
+ * text stop there. The bounds hold for the instant in UTC ("9999-12-31T23:59:59-14:00" is
+ * in the year 10000).
+ */
 const FIRST_YEAR = 1900;
+const LAST_YEAR = 9999;
+export const OCCURRED_AT_RANGE = `between the years ${FIRST_YEAR} and ${LAST_YEAR} (UTC)`;
+const EARLIEST = Date.UTC(FIRST_YEAR, 0, 1);
+const LATEST = Date.UTC(LAST_YEAR + 1, 0, 1) - 1;
 
 function isRealDate(year: number, month: number, day: number): boolean {
   if (year < FIRST_YEAR) return false;
@@ -12,7 +21,10 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-/** The instant, or null when the text is not an ISO 8601 date or date-time. */
+/** NaN (an offset the Date parser refused) compares false with everything. */
+const inRange = (instant: Date) => instant.getTime() >= EARLIEST && instant.getTime() <= LATEST;
+
+/** The instant, or null when the text is not an ISO 8601 date or date-time within the years above. */
 export function parseOccurredAt(text: string): Date | null {
   const date = DATE.exec(text);
   if (date) {
@@ -27,7 +39,7 @@ export function parseOccurredAt(text: string): Date | null {
   const offset = dateTime[8] ?? 'Z';
   const iso = `${dateTime.slice(1, 4).join('-')}T${dateTime[4]}:${dateTime[5]}:${String(second).padStart(2, '0')}.${fraction}${offset === 'Z' ? 'Z' : offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')}`;
   const instant = new Date(iso);
-  return Number.isNaN(instant.getTime()) ? null : instant;
+  return inRange(instant) ? instant : null;
 }
 
 /** The end of a UTC day given as YYYY-MM-DD (for `asOf`), or null when it is not a date. */

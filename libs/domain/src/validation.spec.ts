@@ -10,7 +10,7 @@ import { FieldError, formatPath, MAX_EVENTS_PER_APPEND, validateAppendRequest, v
 const COUNTRY_MESSAGE = 'must be an ISO 3166-1 alpha-3 country code such as "KEN"';
 const CURRENCY_MESSAGE = 'must be an ISO 4217 currency code such as "USD"';
 const AMOUNT_MESSAGE = 'must be a decimal string such as "300000000" or "5.70" (no exponent, at most 4 fraction digits)';
-const DATE_MESSAGE = 'must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z") from the year 1900 on';
+const DATE_MESSAGE = 'must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z") between the years 1900 and 9999 (UTC)';
 const REQUIRED = 'is required';
 const UNKNOWN_FIELD = 'is not a known field';
 const NOT_AN_INTEGER = 'must be an integer';
@@ -784,5 +784,74 @@ describe('validateEvent reports envelope and content problems together', () => {
 
   it('refuses dates before 1900 (a typo such as 0024 for 2024)', () => {
     expect(validateEvent({ type: 'PersonnelRequirementSet', occurredAt: '0024-06-24', data: { required: 1 } }).ok).toBe(false);
+  });
+});
+
+describe('text PostgreSQL cannot store is refused with a precise message', () => {
+  const NUL = (at: number) => `must not contain the NUL character (U+0000, at character ${at})`;
+  const LONE = (unit: string, at: number) => `must not contain a lone surrogate (U+${unit} at character ${at}): it is not valid Unicode`;
+  const event = (type: string, data: Data, metadata?: unknown) => ({ type, occurredAt: '2024-06-24', data, ...(metadata === undefined ? {} : { metadata }) });
+  const errorsOf = (input: unknown): FieldError[] => {
+    const result = validateEvent(input);
+    return result.ok ? [] : result.errors;
+  };
+
+  it.each([
+    ['MissionEstablished', 'name', { hostCountry: 'HTI' }],
+    ['MissionEstablished', 'mandate', { name: 'M', hostCountry: 'HTI' }],
+    ['FarewellHeld', 'officiant', { country: 'KEN', personnel: 1 }],
+    ['FarewellHeld', 'location', { country: 'KEN', personnel: 1 }],
+    ['ContingentDeparted', 'contingentId', { country: 'KEN', personnel: 1 }],
+    ['ContingentArrived', 'contingentId', { country: 'KEN', personnel: 1 }],
+    ['PersonnelWithdrawn', 'reason', { country: 'KEN', personnel: 1 }],
+    ['FundingPledged', 'donor', { amount: '1', currency: 'USD' }],
+    ['FundingCommitted', 'donor', { amount: '1', currency: 'USD' }],
+    ['SupportDeclared', 'supporter', {}],
+    ['SupportDeclared', 'statement', { supporter: 'CAN' }],
+  ])('%s.%s: NUL, a lone high and a lone low surrogate', (type, field, rest) => {
+    expect(errorsOf(event(type, { ...rest, [field]: 'ab\u0000c' }))).toEqual([{ path: `data.${field}`, message: NUL(3) }]);
+    expect(errorsOf(event(type, { ...rest, [field]: 'x\uD83D' }))).toEqual([{ path: `data.${field}`, message: LONE('D83D', 2) }]);
+    expect(errorsOf(event(type, { ...rest, [field]: '\uDE00x' }))).toEqual([{ path: `data.${field}`, message: LONE('DE00', 1) }]);
+  });
+
+  it('accepts a surrogate pair (an emoji), right-to-left marks and other unusual but valid text', () => {
+    for (const supporter of ['😀 Haïti', '\u200Fمصر\u200E', '\uFEFFBOM', 'tab\there', 'line\u2028separator']) {
+      expect(errorsOf(event('SupportDeclared', { supporter }))).toEqual([]);
+    }
+  });
+
+  it('refuses NUL and lone surrogates in metadata keys and values at any depth, naming each place', () => {
+    const metadata = { note: 'a\u0000', nested: { list: ['ok', { deep: '\uD800' }] }, 'bad\u0000key': 1 };
+    expect(errorsOf(event('SupportDeclared', { supporter: 'CAN' }, metadata))).toEqual([
+      { path: 'metadata.bad\u0000key', message: `is a key that ${NUL(4)}` },
+      { path: 'metadata.note', message: NUL(2) },
+      { path: 'metadata.nested.list[1].deep', message: LONE('D800', 1) },
+    ]);
+  });
+
+  it('refuses metadata nested deeper than 64 levels without overflowing the stack, however deep', () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 200_000; level++) deep = { d: deep };
+    const errors = errorsOf(event('SupportDeclared', { supporter: 'CAN' }, { deep }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0].message).toBe('is nested too deep: metadata may be at most 64 levels deep');
+  });
+
+  it('accepts metadata nested 64 levels deep', () => {
+    let deep: unknown = {};
+    for (let level = 1; level < 64; level++) deep = { d: deep };
+    expect(errorsOf(event('SupportDeclared', { supporter: 'CAN' }, deep))).toEqual([]);
+  });
+
+  it('refuses numbers JSON cannot hold (1e309 parses as Infinity), in data and in metadata', () => {
+    expect(errorsOf(event('ContingentDeparted', { country: 'KEN', personnel: Infinity }, { n: -Infinity }))).toEqual([
+      { path: 'data.personnel', message: 'must be a finite number (this one is too large: beyond ±1.8e308)' },
+      { path: 'metadata.n', message: 'must be a finite number (this one is too large: beyond ±1.8e308)' },
+    ]);
+  });
+
+  it('says that 2^64 is too large rather than "not an integer"', () => {
+    const result = validateAppendRequest({ expectedVersion: 2 ** 64, events: [event('PersonnelRequirementSet', { required: 1 })] });
+    expect(result.ok ? [] : result.errors).toEqual([{ path: 'expectedVersion', message: 'must be an integer between -9007199254740991 and 9007199254740991' }]);
   });
 });

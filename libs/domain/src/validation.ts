@@ -1,8 +1,8 @@
 // Turns untrusted input into typed commands, or into a list of precise `{ path, message }`
 // errors (every problem at once, so a client can fix a whole batch in one go).
 import { z } from 'zod';
-import { DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType } from './catalogue';
-import { parseOccurredAt } from './occurred-at';
+import { DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType, unstorableText } from './catalogue';
+import { OCCURRED_AT_RANGE, parseOccurredAt } from './occurred-at';
 
 export interface FieldError {
   path: string;
@@ -54,10 +54,16 @@ export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
     } else if (issue.code === 'invalid_type') {
       if (issue.expected === 'int' && typeof issue.input === 'number') {
         errors.push({ path: formatPath(path), message: 'must be an integer' });
+      } else if (typeof issue.input === 'number' && !Number.isFinite(issue.input)) {
+        // JSON has no Infinity: it is what a number literal too large for a double (1e309) becomes.
+        errors.push({ path: formatPath(path), message: 'must be a finite number (this one is too large: beyond ±1.8e308)' });
       } else {
         const expected = issue.expected === 'int' ? 'an integer' : issue.expected === 'record' ? 'an object' : withArticle(issue.expected);
         errors.push({ path: formatPath(path), message: `must be ${expected}, not ${describe(issue.input)}` });
       }
+    } else if ((issue.code === 'too_big' || issue.code === 'too_small') && issue.origin === 'int') {
+      // An integer beyond 2^53 (2^64, say): JSON carries it, but not exactly.
+      errors.push({ path: formatPath(path), message: `must be an integer between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}` });
     } else if (issue.code === 'invalid_value') {
       errors.push({ path: formatPath(path), message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` });
     } else {
@@ -67,9 +73,44 @@ export function zodErrors(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
   return errors;
 }
 
-const metadataSchema = z
-  .record(z.string(), z.unknown())
-  .refine((metadata) => Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+/** Deeper than any sensible metadata; keeps every walk of it (and JSON.stringify) off the stack limit. */
+export const MAX_METADATA_DEPTH = 64;
+
+/**
+ * Where metadata could not be stored as it is: text PostgreSQL refuses (in keys and values
+ * at any depth), numbers JSON cannot hold, nesting deeper than MAX_METADATA_DEPTH.
+ * Iterative, so no input can overflow the stack.
+ */
+export function metadataErrors(metadata: Record<string, unknown>, path: ReadonlyArray<PropertyKey>): FieldError[] {
+  const errors: FieldError[] = [];
+  const pending: Array<{ value: unknown; path: ReadonlyArray<PropertyKey>; depth: number }> = [{ value: metadata, path, depth: 1 }];
+  for (let next = 0; next < pending.length && errors.length < MAX_METADATA_ERRORS; next++) {
+    const { value, path: at, depth } = pending[next];
+    if (typeof value === 'string') {
+      const problem = unstorableText(value);
+      if (problem) errors.push({ path: formatPath(at), message: problem });
+    } else if (typeof value === 'number' && !Number.isFinite(value)) {
+      errors.push({ path: formatPath(at), message: 'must be a finite number (this one is too large: beyond ±1.8e308)' });
+    } else if (value !== null && typeof value === 'object') {
+      if (depth > MAX_METADATA_DEPTH) {
+        errors.push({ path: formatPath(at), message: `is nested too deep: metadata may be at most ${MAX_METADATA_DEPTH} levels deep` });
+        continue;
+      }
+      for (const [key, child] of Object.entries(value)) {
+        const childPath = [...at, Array.isArray(value) ? Number(key) : key];
+        const keyProblem = Array.isArray(value) ? null : unstorableText(key);
+        if (keyProblem) errors.push({ path: formatPath(childPath), message: `is a key that ${keyProblem}` });
+        pending.push({ value: child, path: childPath, depth: depth + 1 });
+      }
+    }
+  }
+  return errors;
+}
+/** Enough to show what is wrong; a body of a million bad strings gets no million-line answer. */
+const MAX_METADATA_ERRORS = 20;
+
+const metadataSchema = z.record(z.string(), z.unknown());
+const metadataSize = (metadata: Record<string, unknown>) => Buffer.byteLength(JSON.stringify(metadata));
 
 const eventEnvelopeSchema = z.strictObject({
   type: z.string(),
@@ -105,7 +146,7 @@ export function validateEvent(input: unknown, path: ReadonlyArray<PropertyKey> =
   if (typeof occurredAt === 'string' && !instant) {
     errors.push({
       path: formatPath([...path, 'occurredAt']),
-      message: 'must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z") from the year 1900 on',
+      message: `must be an ISO 8601 date ("2024-06-24") or date-time ("2024-06-24T18:00:00Z") ${OCCURRED_AT_RANGE}`,
     });
   }
   let parsedData: unknown;
@@ -113,6 +154,15 @@ export function validateEvent(input: unknown, path: ReadonlyArray<PropertyKey> =
     const result = eventDataSchemas[type].safeParse(data, PARSE_OPTIONS);
     if (result.success) parsedData = result.data;
     else errors.push(...zodErrors(result.error, [...path, 'data']));
+  }
+  // Checked before the size: the size is measured with JSON.stringify, which recurses.
+  if (envelope.success && envelope.data.metadata) {
+    const metadataPath = [...path, 'metadata'];
+    const problems = metadataErrors(envelope.data.metadata, metadataPath);
+    errors.push(...problems);
+    if (problems.length === 0 && metadataSize(envelope.data.metadata) > MAX_METADATA_BYTES) {
+      errors.push({ path: formatPath(metadataPath), message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON` });
+    }
   }
   if (!envelope.success || errors.length > 0) return { ok: false, errors };
   return {

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { storableString } from '@app/domain';
 import { ApiKeysRepository, ApiKeyView } from '../auth/api-keys.repository';
 import { RequireRole } from '../auth/auth.decorator';
 import { ROLES } from '../auth/roles';
@@ -8,7 +9,7 @@ import { Problem } from '../problems/problem';
 import { parseInput } from '../validation/parse';
 
 const createApiKeySchema = z.strictObject({
-  name: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
+  name: storableString().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
   role: z.enum(ROLES),
 });
 
