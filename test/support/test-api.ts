@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@app/config';
-import { createHttpApp } from '../../apps/api/src/http-server';
+import { createHttpApp, HttpAppOptions } from '../../apps/api/src/http-server';
 import { TEST_REDIS_URL } from './environment';
 import { deleteRedisPrefix } from './redis-cleanup';
 
@@ -31,8 +31,9 @@ export interface TestResponse {
   body: any;
 }
 
-export async function startTestApi(databaseUrl: string, env: Record<string, string> = {}): Promise<TestApi> {
-  const redisPrefix = `mt-test-${randomBytes(4).toString('hex')}`;
+export async function startTestApi(databaseUrl: string, env: Record<string, string> = {}, options: HttpAppOptions = {}): Promise<TestApi> {
+  // Instances given the same REDIS_PREFIX share Redis state (queues, rate-limit counts).
+  const redisPrefix = env.REDIS_PREFIX ?? `mt-test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
@@ -40,9 +41,12 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
     BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
     LOG_LEVEL: 'silent',
     PORT: '0',
+    // The limiter runs on every request (one Redis call each) but no suite gets near this,
+    // unless it sets its own limit.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     ...env,
   });
-  const app = await createHttpApp(config);
+  const app = await createHttpApp(config, options);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;

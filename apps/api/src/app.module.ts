@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import type { DestinationStream } from 'pino';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
@@ -11,6 +12,7 @@ import { ApiKeysRepository } from './auth/api-keys.repository';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealth } from './health/redis-health';
+import { HttpLoggingModule } from './logging/http-logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProblemFilter } from './problems/problem.filter';
 import { ProjectionsController } from './projections/projections.controller';
@@ -19,13 +21,14 @@ import { LiveController } from './read-models/live.controller';
 import { LiveHub } from './read-models/live-hub';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
+import { RateLimiter } from './security/rate-limiter';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
       controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, HealthController],
       providers: [
         ApiKeysRepository,
@@ -33,6 +36,8 @@ export class AppModule {
         ProjectionWatcher,
         LiveHub,
         RedisHealth,
+        // Before the board: its hook must come first, ahead of the board's own authentication.
+        RateLimiter,
         AdminQueuesBoard,
         // A provider of its own as well, so routes outside Nest's routing (the board) can use it.
         ApiKeyGuard,

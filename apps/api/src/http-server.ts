@@ -3,18 +3,29 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { AppConfig, nestLogLevels } from '@app/config';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AppConfig } from '@app/config';
 import { AppModule } from './app.module';
 import { acceptOnlyJson } from './http/json-body';
+import { requestId } from './logging/http-logging.module';
+import { registerHttpSecurity } from './security/http-security';
 
 export const BODY_LIMIT = 1024 * 1024;
 
-export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+export interface HttpAppOptions {
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
+}
+
+export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false, genReqId: requestId });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, {
     bodyParser: false,
-    logger: nestLogLevels(config.LOG_LEVEL),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(Logger)); // JSON lines (pino) at LOG_LEVEL, see logging/
+  registerHttpSecurity(app, config);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptOnlyJson(fastify, BODY_LIMIT);
   // Nest routes Fastify's own errors (body too large, bad media type) and unknown routes

@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { checkDependencies, loadConfig, nestLogLevels, runMain } from '@app/config';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { checkDependencies, loadConfig, runMain } from '@app/config';
 import { WorkerModule } from './worker.module';
 
 runMain(async () => {
   const config = loadConfig();
   await checkDependencies(config);
+  const logParams = { pinoHttp: { level: config.LOG_LEVEL } };
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
-    logger: nestLogLevels(config.LOG_LEVEL),
+    logger: new Logger(new PinoLogger(logParams), logParams), // JSON lines (pino) at LOG_LEVEL, as the API
   });
   // SIGTERM/SIGINT: BullMQ workers finish their current job, then connections close.
   app.enableShutdownHooks();

@@ -1,6 +1,14 @@
 // Environment, validated once into a typed object (see .env.example for each variable).
 import { z } from 'zod';
 
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/missions'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
@@ -13,6 +21,14 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Events a projection applies per transaction. */
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** Requests per minute per API key (per client IP without a valid key) on /v1 and /admin; 0 turns it off. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /** Origins allowed to call the API from a browser (CORS); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, 'each must be an origin: scheme, host and port only, such as https://dashboard.example.org'))),
 });
 
 export type AppConfig = Readonly<z.infer<typeof schema>>;
@@ -38,12 +54,4 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
-}
-
-const NEST_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-const LOG_LEVEL_INDEX = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 } as const;
-
-/** LOG_LEVEL as Nest's list of enabled levels (false = silent). */
-export function nestLogLevels(level: AppConfig['LOG_LEVEL']): false | Array<(typeof NEST_LEVELS)[number]> {
-  return level === 'silent' ? false : NEST_LEVELS.slice(0, LOG_LEVEL_INDEX[level] + 1);
 }

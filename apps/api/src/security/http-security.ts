@@ -1,0 +1,54 @@
+// Browser-facing protection for every answer: security headers (helmet, with a Content Security
+// Policy that allows our own origin only) and CORS closed unless CORS_ORIGINS lists an origin.
+// (The per-key rate limit is the RateLimiter provider.)
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyCors from '@fastify/cors';
+import fastifyHelmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+import { AppConfig } from '@app/config';
+
+/**
+ * Our own origin only, no remote host. Swagger UI (/docs) and the queue board need inline
+ * styles (a <style> block, React style attributes) and data: images (icons in their CSS);
+ * scripts stay external files of our own.
+ */
+const CONTENT_SECURITY_POLICY = {
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'self'"],
+    baseUri: ["'self'"],
+    fontSrc: ["'self'", 'data:'],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+    imgSrc: ["'self'", 'data:'],
+    objectSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    scriptSrcAttr: ["'none'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+  },
+};
+
+/** Headers a browser client may send, and those of our answers it may read. */
+const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
+const CORS_EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+
+/**
+ * Not awaited (as for the queue board): awaiting a registration boots Fastify's plugins before
+ * Nest has installed its error handler, and Fastify's own errors would lose problem+json.
+ */
+export function registerHttpSecurity(app: NestFastifyApplication, config: AppConfig): void {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  void fastify.register(fastifyHelmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  void fastify.register(fastifyCors, {
+    // false: no Access-Control-* header at all, so a browser on another origin is refused.
+    origin: config.CORS_ORIGINS.length > 0 ? [...config.CORS_ORIGINS] : false,
+    methods: ['GET', 'HEAD', 'POST', 'DELETE'],
+    allowedHeaders: CORS_REQUEST_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+    // An OPTIONS request that is no preflight is not answered with the plugin's text/plain 400.
+    strictPreflight: false,
+    // After the request logger (onRequest), so preflights are logged with their request id too.
+    hook: 'preParsing',
+  });
+}
