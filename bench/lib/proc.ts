@@ -21,3 +21,36 @@ export function openDescriptors(pid: number): { fds: number; sockets: number } {
   }
   return { fds, sockets };
 }
+
+/**
+ * TCP connections the process holds on its own local `port` (the clients of a server), not
+ * counting the listening socket nor its outgoing connections (database pool, Redis).
+ */
+export function connectionsOnPort(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      // closed while we looked
+    }
+  }
+  const LISTEN = '0A';
+  let count = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue; // no IPv6
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const localPort = parseInt(fields[1].split(':')[1], 16);
+      if (localPort === port && fields[3] !== LISTEN && inodes.has(fields[9])) count++;
+    }
+  }
+  return count;
+}
