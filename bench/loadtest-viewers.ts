@@ -20,8 +20,12 @@ const RATE = Number(process.env.LOADTEST_VIEWER_RATE ?? 2);
 const BASELINE_SECONDS = Math.max(5, Math.round(SECONDS / 2));
 /** Our own keep-alive connections to the API (the HttpClient's and fetch's) that may come and go. */
 const OWN_CONNECTIONS = 3;
-/** pg_stat_database is flushed by each backend at most once a second. */
-const STATS_FLUSH_MS = 1_500;
+/**
+ * A backend flushes its statistics at most once a second, and one that goes idle right after
+ * a flush only PGSTAT_IDLE_INTERVAL (10 s) later: wait that long at each end of a phase, so
+ * the activity before it does not count in it and its own does.
+ */
+const STATS_FLUSH_MS = 11_000;
 
 const missionId = (i: number) => `live-${i}`;
 
@@ -39,6 +43,7 @@ interface PhaseCost {
   appends: number;
   advances: number;
   transactions: number;
+  rollbacks: number;
   tuplesReturned: number;
   transactionsPerAppend: number;
   transactionsPerAdvance: number;
@@ -80,9 +85,12 @@ export async function runViewers(env: BenchEnvironment, log: (line: string) => v
 
     log(`opening ${VIEWERS} viewers on ${MISSIONS} missions`);
     viewers = Array.from({ length: VIEWERS }, (_, i) => openViewer(env.baseUrl, env.adminKey, missionIds[i % MISSIONS]));
-    await Promise.race([Promise.all(viewers.map((v) => v.ready)), sleep(120_000)]);
-    const accepted = viewers.filter((v) => v.status === 200 && v.readyMs !== undefined);
-    const refused = countBy(viewers.filter((v) => !accepted.includes(v)).map((v) => v.error ?? String(v.status ?? 'no answer')));
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(viewers.map((v) => v.ready)), new Promise((resolve) => (giveUp = setTimeout(resolve, 120_000)))]);
+    clearTimeout(giveUp);
+    const streaming = (v: Viewer) => v.status === 200 && v.readyMs !== undefined;
+    const accepted = viewers.filter(streaming);
+    const refused = countBy(viewers.filter((v) => !streaming(v)).map((v) => v.error ?? String(v.status ?? 'no answer')));
     const readyMs = accepted.map((v) => v.readyMs!);
     log(`${accepted.length} viewers streaming (first events after p50 ${median(readyMs).toFixed(0)} ms, max ${Math.max(...readyMs).toFixed(0)} ms)${Object.keys(refused).length ? `; refused: ${JSON.stringify(refused)}` : ''}`);
     const connected = await snapshot();
@@ -201,7 +209,7 @@ async function measureCost(
   log: (line: string) => void,
 ): Promise<PhaseCost> {
   const read = async () =>
-    (await stats.query(`SELECT xact_commit + xact_rollback AS transactions, tup_returned FROM pg_stat_database WHERE datname = $1`, [databaseName])).rows[0];
+    (await stats.query(`SELECT xact_commit + xact_rollback AS transactions, xact_rollback, tup_returned FROM pg_stat_database WHERE datname = $1`, [databaseName])).rows[0];
   await sleep(STATS_FLUSH_MS);
   const start = await read();
   const advancesAtStart = advances.count;
@@ -211,18 +219,20 @@ async function measureCost(
   await sleep(STATS_FLUSH_MS);
   const end = await read();
   const transactions = Number(end.transactions) - Number(start.transactions);
+  const rollbacks = Number(end.xact_rollback) - Number(start.xact_rollback);
   const tuplesReturned = Number(end.tup_returned) - Number(start.tup_returned);
   const advanced = advances.count - advancesAtStart;
   const phase = {
     appends,
     advances: advanced,
     transactions,
+    rollbacks,
     tuplesReturned,
     transactionsPerAppend: transactions / appends,
     transactionsPerAdvance: transactions / Math.max(1, advanced),
     tuplesReturnedPerAppend: tuplesReturned / appends,
   };
-  log(`${label}: ${appends} appends, ${advanced} advances, ${transactions} transactions (${phase.transactionsPerAppend.toFixed(1)} per append)`);
+  log(`${label}: ${appends} appends, ${advanced} advances, ${transactions} transactions (${rollbacks} rolled back; ${phase.transactionsPerAppend.toFixed(1)} per append)`);
   return phase;
 }
 
@@ -290,4 +300,8 @@ async function heapUsedMb(env: BenchEnvironment): Promise<number | null> {
   }
 }
 
-const countBy = (items: string[]) => items.reduce<Record<string, number>>((counts, item) => ({ ...counts, [item]: (counts[item] ?? 0) + 1 }), {});
+function countBy(items: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+}
