@@ -3,10 +3,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import {
+  DomainEvent,
   emptyFunding,
   emptyPersonnel,
   evolveFunding,
   evolvePersonnel,
+  FUNDING_EVENT_TYPES,
+  PERSONNEL_EVENT_TYPES,
+  UnreadableEventError,
+  upcast,
   fundingByCurrency,
   fundingByDonor,
   FundingState,
@@ -14,12 +19,22 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { Database, DATABASE, inSnapshot } from '@app/database';
-import { EVENT_COLUMNS, EventRow, toStoredEvent } from '@app/event-store';
+
 import { liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { Problem } from '../problems/problem';
+import { ConcurrencyLimit } from './concurrency-limit';
+
+/** Rows an `asOf` replay reads and folds at a time, yielding to other requests in between. */
+const REPLAY_CHUNK = 2_000;
 
 @Injectable()
 export class ReadModelsService {
+  /**
+   * `asOf` replays fold on this process's event loop: at most two at once, a few more waiting,
+   * and the rest answered 503 at once, so that no burst of them can stall every other request.
+   */
+  private readonly replays = new ConcurrencyLimit(2, 16);
+
   constructor(@Inject(DATABASE) private readonly database: Database) {}
 
   async missions() {
@@ -45,7 +60,7 @@ export class ReadModelsService {
     return this.snapshot(async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
-        ? await this.replay(db, missionId, asOf, emptyPersonnel(), evolvePersonnel)
+        ? await this.replay(db, missionId, asOf, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
         : await this.fromProjection(db, 'personnel', (generation) => readPersonnel(db, generation, missionId));
       return { missionId, position, ...personnelView(state) };
     });
@@ -55,7 +70,7 @@ export class ReadModelsService {
     return this.snapshot(async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
-        ? await this.replay(db, missionId, asOf, emptyFunding(), evolveFunding)
+        ? await this.replay(db, missionId, asOf, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
         : await this.fromProjection(db, 'funding', (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
     });
@@ -74,16 +89,35 @@ export class ReadModelsService {
     return { state: await read(generation), position };
   }
 
-  /** Folds the mission's events with occurredAt <= asOf, in log order. */
-  private async replay<S>(db: PoolClient, missionId: string, asOf: Date, initial: S, evolve: (state: S, event: any) => S) {
-    const { rows } = await db.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE mission_id = $1 AND occurred_at <= $2 ORDER BY version`,
-      [missionId, asOf],
-    );
-    const head = await db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
-    let state = initial;
-    for (const row of rows) state = evolve(state, toStoredEvent(row));
-    return { state, position: head.rows[0].head ?? 0 };
+  /**
+   * Folds the mission's events of the given types with occurredAt <= asOf, in log order, a
+   * chunk at a time through a cursor (constant memory for any mission). `position` is the log
+   * head of the same snapshot.
+   */
+  private async replay<S>(db: PoolClient, missionId: string, asOf: Date, types: ReadonlySet<string>, initial: S, evolve: (state: S, event: DomainEvent) => S) {
+    const release = await this.replays.acquire().catch(() => {
+      throw new Problem(503, 'busy', 'this server is replaying as many asOf views as it can; retry shortly', {}, { 'Retry-After': '1' });
+    });
+    try {
+      await db.query(
+        `DECLARE replay NO SCROLL CURSOR FOR
+         SELECT position, type, schema_version, data FROM events
+         WHERE mission_id = $1 AND occurred_at <= $2 AND type = ANY($3) ORDER BY version`,
+        [missionId, asOf, [...types]],
+      );
+      let state = initial;
+      for (;;) {
+        const { rows } = await db.query<{ position: number; type: string; schema_version: number; data: unknown }>(`FETCH ${REPLAY_CHUNK} FROM replay`);
+        for (const row of rows) state = evolve(state, readable(row));
+        if (rows.length < REPLAY_CHUNK) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await db.query('CLOSE replay');
+      const head = await db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
+      return { state, position: head.rows[0].head ?? 0 };
+    } finally {
+      release();
+    }
   }
 
   private async assertMissionExists(db: PoolClient, missionId: string): Promise<void> {
@@ -94,6 +128,16 @@ export class ReadModelsService {
   /** Every read runs in one snapshot, so a rebuild's switch-over is never seen half done. */
   private snapshot<T>(read: (db: PoolClient) => Promise<T>): Promise<T> {
     return inSnapshot(this.database.pool, read);
+  }
+}
+
+/** The event as this release reads it; one written by a newer release makes the replay wait. */
+function readable(row: { position: number; type: string; schema_version: number; data: unknown }): DomainEvent {
+  try {
+    return upcast(row.type, row.schema_version, row.data);
+  } catch (error) {
+    if (!(error instanceof UnreadableEventError)) throw error;
+    throw new Problem(503, 'newer-events', `the event at position ${row.position} was written by a newer release than this server (${error.message}); retry shortly`, {}, { 'Retry-After': '5' });
   }
 }
 

@@ -18,6 +18,14 @@ export interface FundingState {
 
 export type CurrencyFunding = Omit<DonorFunding, 'donor'>;
 
+/** The events the funding fold reads (the others leave it unchanged). */
+export const FUNDING_EVENT_TYPES: ReadonlySet<DomainEvent['type']> = new Set([
+  'FundingPledged',
+  'FundingPledgeRevised',
+  'FundingCommitted',
+  'FundingDisbursed',
+]);
+
 export const emptyFunding = (): FundingState => ({ byDonor: {} });
 
 export const donorKey = (donor: string, currency: string): string => `${donor}\u0000${currency}`;
