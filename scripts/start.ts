@@ -2,7 +2,7 @@
 // prints where to find them. Ctrl-C (or SIGTERM) stops both cleanly.
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { checkDependencies, loadConfig, runMain } from '@app/config';
+import { checkDependencies, LOCAL_ADMIN_KEY, loadConfig, runMain } from '@app/config';
 import { migrate } from './migrate';
 
 const DIST = join(__dirname, '..');
@@ -35,12 +35,11 @@ function stop(code: number): void {
  * development key (so the README's examples work as written) and then listens on
  * 127.0.0.1 only. Production runs start:api / start:worker with real keys.
  */
-export const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
 
 runMain(async () => {
   if (!process.env.BOOTSTRAP_ADMIN_KEY) {
     process.env.BOOTSTRAP_ADMIN_KEY = LOCAL_ADMIN_KEY;
-    process.env.HOST ??= '127.0.0.1';
+    if (!process.env.HOST) process.env.HOST = '127.0.0.1'; // unset or empty (an exported .env.example)
     console.warn(`BOOTSTRAP_ADMIN_KEY is not set: using the local development key "${LOCAL_ADMIN_KEY}" and listening on ${process.env.HOST} only`);
   }
   const config = loadConfig();

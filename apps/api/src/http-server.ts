@@ -5,7 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppConfig } from '@app/config';
+import { AppConfig, assertSafeBootstrapKey } from '@app/config';
 import { AppModule } from './app.module';
 import { acceptOnlyJson } from './http/json-body';
 import { requestId } from './logging/http-logging.module';
@@ -19,6 +19,7 @@ export interface HttpAppOptions {
 }
 
 export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+  assertSafeBootstrapKey(config);
   const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false, genReqId: requestId });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, {
     bodyParser: false,

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config';
+import { assertSafeBootstrapKey, ConfigError, LOCAL_ADMIN_KEY, loadConfig } from './config';
 
 describe('configuration', () => {
   describe('RATE_LIMIT_PER_MINUTE', () => {
@@ -27,6 +27,23 @@ describe('configuration', () => {
     it.each(['dash.example.org', 'https://dash.example.org/', 'https://dash.example.org/app', '*'])('refuses %s, which is no origin', (value) => {
       expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
       expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS.*scheme, host and port only/);
+    });
+  });
+
+  describe('BOOTSTRAP_ADMIN_KEY', () => {
+    it.each(['0.0.0.0', '::', '10.0.0.5'])('refuses a published development key on %s', (HOST) => {
+      for (const key of [LOCAL_ADMIN_KEY, 'change-me-please-0123456789']) {
+        expect(() => assertSafeBootstrapKey(loadConfig({ BOOTSTRAP_ADMIN_KEY: key, HOST }))).toThrow(/published development key.*refusing to listen/);
+      }
+    });
+
+    it.each(['127.0.0.1', '::1', 'localhost'])('allows it on the loopback interface %s', (HOST) => {
+      expect(() => assertSafeBootstrapKey(loadConfig({ BOOTSTRAP_ADMIN_KEY: LOCAL_ADMIN_KEY, HOST }))).not.toThrow();
+    });
+
+    it('allows a secret of your own anywhere, and no key at all', () => {
+      expect(() => assertSafeBootstrapKey(loadConfig({ BOOTSTRAP_ADMIN_KEY: 'a-secret-of-our-own-0123456789', HOST: '0.0.0.0' }))).not.toThrow();
+      expect(() => assertSafeBootstrapKey(loadConfig({ HOST: '0.0.0.0' }))).not.toThrow();
     });
   });
 });

@@ -35,6 +35,26 @@ export type AppConfig = Readonly<z.infer<typeof schema>>;
 
 export class ConfigError extends Error {}
 
+/** The development key `npm start` uses when none is set (printed in the README). */
+export const LOCAL_ADMIN_KEY = 'local-admin-key-change-me';
+/** Keys anyone can read in our docs and examples: never accepted on a public interface. */
+const WELL_KNOWN_ADMIN_KEYS = new Set([LOCAL_ADMIN_KEY, 'change-me-please-0123456789']);
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/**
+ * The API refuses to start with a well-known BOOTSTRAP_ADMIN_KEY on an interface other
+ * machines can reach (anyone who read the README would be an admin).
+ */
+export function assertSafeBootstrapKey(config: AppConfig): void {
+  if (config.BOOTSTRAP_ADMIN_KEY && WELL_KNOWN_ADMIN_KEYS.has(config.BOOTSTRAP_ADMIN_KEY) && !isLoopback(config.HOST)) {
+    throw new ConfigError(
+      `BOOTSTRAP_ADMIN_KEY is the published development key "${config.BOOTSTRAP_ADMIN_KEY}"; refusing to listen on ${config.HOST} with it. ` +
+        'Set a secret of your own (for example: export BOOTSTRAP_ADMIN_KEY=$(openssl rand -hex 24)) or HOST=127.0.0.1.',
+    );
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = schema.safeParse(cleaned);
