@@ -1,7 +1,7 @@
 // The heart of the product: at any quiet moment every read model equals a fresh fold of the
 // whole log, whatever happened meanwhile. A seeded random workload of every event type from
-// concurrent HTTP writers, two worker processes, one SIGKILLed mid-run and restarted, and the
-// Redis keys flushed mid-run.
+// concurrent HTTP writers, three worker processes SIGKILLed one after another mid-run (each
+// replaced), and the Redis keys flushed mid-run.
 //
 // Longer runs: MT_REPLAY_SEED=7 MT_REPLAY_EVENTS=20000 MT_REPLAY_MISSIONS=20 npx jest test/replay-invariant
 import {
@@ -87,7 +87,7 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
   let h: Harness;
   beforeAll(async () => {
     // Small batches so the SIGKILL is likely to land inside a batch transaction.
-    h = await startHarness('replay', 2, { PROJECTION_BATCH_SIZE: '40' });
+    h = await startHarness('replay', 3, { PROJECTION_BATCH_SIZE: '40' });
   });
   afterAll(() => h.close());
 
@@ -119,11 +119,13 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
       const waitFor = async (fraction: number) => {
         while (submitted < TOTAL_EVENTS * fraction) await new Promise((r) => setTimeout(r, 5));
       };
-      await waitFor(0.3);
-      const victim = h.workers[0];
-      await victim.kill('SIGKILL');
-      await h.startWorker();
-      await waitFor(0.6);
+      // Kill a worker three times over (a different one each time), each replaced at once.
+      for (const [k, fraction] of [0.2, 0.35, 0.5].entries()) {
+        await waitFor(fraction);
+        await h.workers[k].kill('SIGKILL');
+        await h.startWorker();
+      }
+      await waitFor(0.65);
       expect(await deleteRedisPrefix(TEST_REDIS_URL, h.api.redisPrefix)).toBeGreaterThan(0);
     };
 
