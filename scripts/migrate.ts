@@ -13,7 +13,8 @@ async function pendingMigrations(databaseUrl: string): Promise<string[]> {
   const all = readdirSync(join(ROOT, 'prisma', 'migrations'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name);
-  const client = new Client({ connectionString: databaseUrl });
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight instead of the process
   await client.connect();
   try {
     const { rows } = await client.query<{ migration_name: string }>(

@@ -7,6 +7,8 @@ runMain(async () => {
   await checkDependencies(config);
   const app = await createHttpApp(config);
   await app.listen({ port: config.PORT, host: config.HOST });
-  const base = `http://localhost:${config.PORT}`;
+  // The port actually bound (PORT=0 picks a free one).
+  const { port } = app.getHttpServer().address() as { port: number };
+  const base = `http://localhost:${port}`;
   console.log(`API listening on ${base} · API docs ${base}/docs · OpenAPI ${base}/docs-json`);
 });

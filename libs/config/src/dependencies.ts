@@ -10,6 +10,7 @@ const UNDEFINED_DATABASE = '3D000';
 
 async function checkPostgres(url: string, databaseMayBeMissing: boolean): Promise<void> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight instead of the process
   try {
     await client.connect();
     await client.query('SELECT 1');
