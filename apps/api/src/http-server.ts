@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppConfig, nestLogLevels } from '@app/config';
 import { AppModule } from './app.module';
 import { Problem } from './problems/problem';
+import { frameworkErrorOptions } from './lifecycle/framework-errors';
 
 export const BODY_LIMIT = 1024 * 1024;
 const JSON_CONTENT_TYPE = /^application\/([\w.-]+\+)?json$/;
@@ -23,7 +24,7 @@ function acceptOnlyJson(fastify: FastifyInstance): void {
 }
 
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false, ...frameworkErrorOptions(config.REQUEST_TIMEOUT_MS) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bodyParser: false,
     logger: nestLogLevels(config.LOG_LEVEL),

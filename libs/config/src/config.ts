@@ -13,6 +13,10 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Events a projection applies per transaction. */
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /** On SIGTERM, how long the API finishes what it accepted before it closes what is left. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** A request whose headers and body have not all arrived by then is answered 408. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 
 export type AppConfig = Readonly<z.infer<typeof schema>>;
