@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { checkDependencies, loadConfig, runMain } from '@app/config';
+import { checkSchema } from '@app/database';
 import { createHttpApp } from './http-server';
 import { HttpDrain } from './lifecycle/http-drain';
 import { exitIfShutdownHangs } from './lifecycle/shutdown-deadline';
@@ -7,6 +8,7 @@ import { exitIfShutdownHangs } from './lifecycle/shutdown-deadline';
 runMain(async () => {
   const config = loadConfig();
   await checkDependencies(config);
+  await checkSchema(config.DATABASE_URL);
   const app = await createHttpApp(config);
   // SIGTERM (rolling restart): stop accepting, finish what was accepted, then exit.
   new HttpDrain(app.getHttpServer(), config.SHUTDOWN_TIMEOUT_MS).install(app.getHttpAdapter().getInstance());
