@@ -1,28 +1,19 @@
 // `npm run db:migrate`: creates the database when missing, then `prisma migrate deploy`.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { checkDependencies, loadConfig, runMain, redactUrl } from '@app/config';
-import { ensureDatabaseExists } from '@app/database';
+import { ensureDatabaseExists, pendingMigrations } from '@app/database';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Migrations in prisma/migrations that the database has not applied yet. */
-async function pendingMigrations(databaseUrl: string): Promise<string[]> {
-  const all = readdirSync(join(ROOT, 'prisma', 'migrations'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name);
-  const client = new Client({ connectionString: databaseUrl });
+async function pendingIn(databaseUrl: string): Promise<string[]> {
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight instead of the process
   await client.connect();
   try {
-    const { rows } = await client.query<{ migration_name: string }>(
-      'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',
-    );
-    const applied = new Set(rows.map((row) => row.migration_name));
-    return all.filter((name) => !applied.has(name));
-  } catch {
-    return all; // no _prisma_migrations table yet
+    return await pendingMigrations(client);
   } finally {
     await client.end();
   }
@@ -34,7 +25,7 @@ export async function migrate(databaseUrl: string, quiet = false): Promise<void>
   }
   // The Prisma CLI takes ~10 s to exit (a timer in its WebAssembly engine): skip it when
   // there is nothing to apply.
-  const pending = await pendingMigrations(databaseUrl);
+  const pending = await pendingIn(databaseUrl);
   if (pending.length === 0) {
     if (!quiet) console.log('database schema is up to date');
     return;
@@ -54,7 +45,8 @@ export async function migrate(databaseUrl: string, quiet = false): Promise<void>
 if (require.main === module) {
   runMain(async () => {
     const config = loadConfig();
-    await checkDependencies(config, { databaseMayBeMissing: true });
+    // Migrations need PostgreSQL only.
+    await checkDependencies(config, { databaseMayBeMissing: true, redis: false });
     await migrate(config.DATABASE_URL);
   });
 }

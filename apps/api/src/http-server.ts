@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, assertSafeBootstrapKey } from '@app/config';
 import { AppModule } from './app.module';
 import { acceptOnlyJson } from './http/json-body';
+import { frameworkErrorOptions } from './lifecycle/framework-errors';
 import { requestId } from './logging/http-logging.module';
 import { registerHttpSecurity } from './security/http-security';
 
@@ -20,7 +21,7 @@ export interface HttpAppOptions {
 
 export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   assertSafeBootstrapKey(config);
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false, genReqId: requestId });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false, genReqId: requestId, ...frameworkErrorOptions(config.REQUEST_TIMEOUT_MS) });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, {
     bodyParser: false,
     bufferLogs: true,

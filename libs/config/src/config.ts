@@ -29,6 +29,10 @@ const schema = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine(isOrigin, 'each must be an origin: scheme, host and port only, such as https://dashboard.example.org'))),
+  /** On SIGTERM, how long the API finishes what it accepted before it closes what is left. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** A request whose headers and body have not all arrived by then is answered 408. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 });
 
 export type AppConfig = Readonly<z.infer<typeof schema>>;

@@ -10,6 +10,7 @@ const UNDEFINED_DATABASE = '3D000';
 
 async function checkPostgres(url: string, databaseMayBeMissing: boolean): Promise<void> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight instead of the process
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -31,23 +32,28 @@ async function checkPostgres(url: string, databaseMayBeMissing: boolean): Promis
 
 async function checkRedis(url: string): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3_000, retryStrategy: () => null });
-  client.on('error', () => undefined);
+  // connect() rejects with a bare "Connection is closed"; the 'error' event says why.
+  let cause: Error | undefined;
+  client.on('error', (error) => (cause ??= error));
   try {
     await client.connect();
     await client.ping();
   } catch (error) {
     throw new DependencyUnavailableError(
-      `Redis is not reachable at ${redactUrl(url)} (${(error as Error).message}). Start it (for example: redis-server --daemonize yes, or docker compose up -d redis) or set REDIS_URL.`,
+      `Redis is not reachable at ${redactUrl(url)} (${(cause ?? (error as Error)).message}). Start it (for example: redis-server --daemonize yes, or docker compose up -d redis) or set REDIS_URL.`,
     );
   } finally {
     client.disconnect();
   }
 }
 
-/** `databaseMayBeMissing`: for commands that run the migrations, which create it. */
-export async function checkDependencies(config: AppConfig, options: { databaseMayBeMissing?: boolean } = {}): Promise<void> {
+/**
+ * `databaseMayBeMissing`: for commands that run the migrations, which create it.
+ * `redis: false`: for commands that do not use Redis (the migrations).
+ */
+export async function checkDependencies(config: AppConfig, options: { databaseMayBeMissing?: boolean; redis?: boolean } = {}): Promise<void> {
   await checkPostgres(config.DATABASE_URL, options.databaseMayBeMissing ?? false);
-  await checkRedis(config.REDIS_URL);
+  if (options.redis ?? true) await checkRedis(config.REDIS_URL);
 }
 
 /** Runs a process's main; configuration and dependency problems print one line and exit 1. */

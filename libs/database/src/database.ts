@@ -14,9 +14,14 @@ export interface Database {
 }
 
 export function createDatabase(connectionString: string, max = 20): Database {
-  const pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  // keepAlive: a connection whose peer vanished without a reset is found out by the kernel.
+  const pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, keepAlive: true });
+  // A client that loses its connection emits 'error', and an 'error' nobody listens to ends
+  // the process. The pool listens on idle clients (and re-emits here); a checked-out client
+  // has no listener of the pool's, so each gets its own. The query in flight fails (and is
+  // answered 503, see isDatabaseUnavailable), and the pool drops the client on release.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,

@@ -6,6 +6,7 @@ export async function ensureDatabaseExists(connectionString: string): Promise<bo
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   url.pathname = '/postgres';
   const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined); // a dropped connection fails the query in flight instead of the process
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './database.module';
 export * from './pg-listener';
 export * from './transaction';
+export * from './schema-check';

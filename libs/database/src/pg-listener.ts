@@ -40,8 +40,9 @@ export class PgListener implements OnApplicationShutdown {
   }
 
   private async open(): Promise<void> {
-    const client = new Client({ connectionString: this.config.DATABASE_URL });
-    client.on('error', () => undefined);
+    // Bounded connect: an unanswering server must not hold subscribe() (and start-up) forever.
+    const client = new Client({ connectionString: this.config.DATABASE_URL, connectionTimeoutMillis: 5_000, keepAlive: true });
+    client.on('error', () => undefined); // a lost connection ends it; 'end' below reconnects
     client.on('notification', (message) => {
       for (const handler of this.handlers.get(message.channel) ?? []) handler(message.payload ?? '');
     });

@@ -1,11 +1,13 @@
 import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Database, DATABASE } from '@app/database';
+import { Database, DATABASE, notMigratedMessage, pendingMigrations } from '@app/database';
 import { Problem } from '../problems/problem';
 import { RedisHealth } from './redis-health';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
+
+type PostgresState = 'up' | 'down' | 'not migrated';
 
 @ApiTags('service')
 @Controller('health')
@@ -23,17 +25,23 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'PostgreSQL and Redis are reachable' })
+  @ApiOperation({ summary: 'PostgreSQL (with the schema migrated) and Redis are reachable' })
   @ApiResponse({ status: 200 })
-  @ApiResponse({ status: 503, description: 'names the dependency that is down' })
+  @ApiResponse({ status: 503, description: 'names the dependency that is down, or the schema not migrated' })
   async ready(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' }> {
-    const [postgres, redis] = await Promise.all([
-      withTimeout(this.database.pool.query('SELECT 1'), 2_000).then(() => true, () => false),
+    // One small query proves both: PostgreSQL answers, and it has every migration applied.
+    const [pending, redis] = await Promise.all([
+      withTimeout(pendingMigrations(this.database.pool), 2_000).catch(() => null),
       withTimeout(this.redis.ping(), 2_000).then(() => true, () => false),
     ]);
-    if (!postgres || !redis) {
-      const down = [!postgres && 'PostgreSQL', !redis && 'Redis'].filter(Boolean).join(' and ');
-      throw new Problem(503, 'not-ready', `${down} unreachable`, { postgres: postgres ? 'up' : 'down', redis: redis ? 'up' : 'down' }, { 'Retry-After': '5' });
+    const postgres: PostgresState = pending === null ? 'down' : pending.length > 0 ? 'not migrated' : 'up';
+    if (postgres !== 'up' || !redis) {
+      const problems = [
+        postgres === 'down' && 'PostgreSQL unreachable',
+        postgres === 'not migrated' && `PostgreSQL: ${notMigratedMessage(pending!)}`,
+        !redis && 'Redis unreachable',
+      ].filter(Boolean);
+      throw new Problem(503, 'not-ready', problems.join('; '), { postgres, redis: redis ? 'up' : 'down' }, { 'Retry-After': '5' });
     }
     return { status: 'ok', postgres: 'up', redis: 'up' };
   }
