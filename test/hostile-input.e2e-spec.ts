@@ -19,14 +19,6 @@ const HUGE_RUNS = Math.max(10, Math.round(RUNS / 5));
 /** A request must be answered within this, whatever it holds. */
 const ANSWER_WITHIN_MS = 5_000;
 
-/**
- * Fastify's and Node's own refusals (malformed percent-encoding, a path parameter over 100
- * characters, bytes Node's HTTP parser refuses) are 4xx but not yet problem+json: issue 7
- * lists it as its own item. Until that lands they are checked for a 4xx, a prompt answer and
- * an unchanged log, and counted apart; set this to true once they are problems too.
- */
-const FRAMEWORK_ANSWERS_ARE_PROBLEMS = false;
-
 const MISSION = 'mss-hostile';
 const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Hostile mission', hostCountry: 'HTI' } };
 const VALID_EVENTS = [
@@ -45,7 +37,7 @@ interface Expectation {
   detail?: RegExp;
   /** One of `errors[].path` must be this, or a path inside it. */
   path?: string;
-  /** Answered by Fastify or Node before our code runs (see FRAMEWORK_ANSWERS_ARE_PROBLEMS). */
+  /** Answered by Fastify or Node before our code runs (still problem+json: see lifecycle/framework-errors.ts); counted apart. */
   framework?: boolean;
 }
 
@@ -644,7 +636,6 @@ function checkAnswer(kase: Case, response: RawResponse): void {
     throw new Error(`expected ${expected.statuses.join('/')} but got ${response.status} ${text.slice(0, 500)}\n  for ${where}`);
   }
   if (response.elapsedMs > ANSWER_WITHIN_MS) throw new Error(`answered in ${response.elapsedMs} ms\n  for ${where}`);
-  if (expected.framework && !FRAMEWORK_ANSWERS_ARE_PROBLEMS) return;
   if (!/^application\/problem\+json\b/.test(response.headers['content-type'] ?? '')) {
     throw new Error(`not application/problem+json (${response.headers['content-type']}): ${text.slice(0, 300)}\n  for ${where}`);
   }
