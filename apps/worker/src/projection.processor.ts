@@ -1,5 +1,6 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
+import { ThrottledWarning } from '@app/config';
 import { ProjectionRunner } from '@app/projections';
 import { QUEUES } from '@app/queues';
 
@@ -7,6 +8,7 @@ import { QUEUES } from '@app/queues';
 @Processor(QUEUES.projections.name, { concurrency: QUEUES.projections.concurrency })
 export class ProjectionProcessor extends WorkerHost {
   private readonly logger = new Logger(ProjectionProcessor.name);
+  private readonly redisWarning = new ThrottledWarning(this.logger);
 
   constructor(private readonly runner: ProjectionRunner) {
     super();
@@ -24,5 +26,11 @@ export class ProjectionProcessor extends WorkerHost {
       this.logger.warn(`projection ${waiting.name} (generation ${waiting.generation}) is waiting: ${waiting.reason}; retried with backoff`);
     }
     return { applied: result.applied };
+  }
+
+  /** Redis unreachable: BullMQ reconnects by itself; the sweep keeps projecting meanwhile. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.redisWarning.warn(`queue connection: ${error.message}`);
   }
 }

@@ -3,10 +3,12 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/database';
+import { ThrottledWarning } from '@app/config';
 import { AppendQueueFullError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from '@app/event-store';
 import { Problem, validationProblem } from './problem';
 
 const logger = new Logger('Errors');
+const databaseWarning = new ThrottledWarning(logger);
 
 const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   'mission-not-found': 404,
@@ -66,8 +68,16 @@ export function toProblem(error: unknown): Problem {
     return new Problem(status, 'http-error', Array.isArray(message) ? message.join('; ') : String(message));
   }
   if (isDatabaseUnavailable(error)) {
-    logger.warn(`PostgreSQL unavailable: ${(error as Error).message}`);
-    return new Problem(503, 'database-unavailable', 'PostgreSQL is unreachable; nothing was changed. Retry later.', {}, { 'Retry-After': '5' });
+    databaseWarning.warn(`PostgreSQL unavailable: ${(error as Error).message}`);
+    // A connection lost during COMMIT may still have committed: a retry with the same
+    // Idempotency-Key is the way to be sure (it appends once, or returns the first answer).
+    return new Problem(
+      503,
+      'database-unavailable',
+      'PostgreSQL is unreachable. Retry later; retry an append with the same Idempotency-Key so that it is recorded exactly once.',
+      {},
+      { 'Retry-After': '5' },
+    );
   }
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && code.startsWith('FST_')) {
