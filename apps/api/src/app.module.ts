@@ -22,6 +22,8 @@ import { LiveHub } from './read-models/live-hub';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
 import { RateLimiter } from './security/rate-limiter';
+import { SessionController } from './session/session.controller';
+import { SessionsRepository } from './session/sessions.repository';
 
 @Module({})
 export class AppModule {
@@ -29,9 +31,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
-      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, HealthController],
+      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, SessionController, HealthController],
       providers: [
         ApiKeysRepository,
+        SessionsRepository,
         ReadModelsService,
         ProjectionWatcher,
         LiveHub,
