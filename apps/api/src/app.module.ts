@@ -9,6 +9,7 @@ import { AdminQueuesBoard } from './admin-queues/admin-queues.board';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysRepository } from './auth/api-keys.repository';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealth } from './health/redis-health';
@@ -31,7 +32,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
-      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, SessionController, HealthController],
+      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, SessionController, HealthController, DashboardController],
       providers: [
         ApiKeysRepository,
         SessionsRepository,
