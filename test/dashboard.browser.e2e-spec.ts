@@ -68,6 +68,13 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#timeline li').first().textContent()).toContain('ContingentDeparted');
     expect(await page.locator('#country-chart').getAttribute('aria-label')).toContain('KEN: pledged 1,000, departed 400, in transit 400, deployed 0');
     expect(await page.locator('#missions-table tbody tr').first().innerText()).toMatch(/Haiti\s+HTI\s+0\s+5,000/);
+    // What the first load cost on the wire (page, scripts, styles, uPlot, the first reads).
+    const bytes = await page.evaluate(() =>
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+        .filter((entry) => !(entry as PerformanceResourceTiming).name.includes('/live'))
+        .reduce((sum, entry) => sum + (entry as PerformanceResourceTiming).transferSize, 0),
+    );
+    console.log(`dashboard first load: ${bytes} bytes transferred`);
     // Nothing is stored in the page's storage.
     expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
   });
@@ -90,13 +97,15 @@ describe('dashboard in a browser', () => {
   it('fits a phone without horizontal scroll, and saves screenshots', async () => {
     const desktop = join(ARTIFACTS, 'dashboard-desktop.png');
     await page.screenshot({ path: desktop, fullPage: true });
+    const firstScreen = join(ARTIFACTS, 'dashboard-first-screen.png'); // docs/dashboard.png comes from this
+    await page.screenshot({ path: firstScreen });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(100); // the charts resize on the next frame
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const phone = join(ARTIFACTS, 'dashboard-phone.png');
     await page.screenshot({ path: phone, fullPage: true });
-    console.log(`dashboard screenshots:\n  ${desktop}\n  ${phone}`);
+    console.log(`dashboard screenshots:\n  ${desktop}\n  ${firstScreen}\n  ${phone}`);
   });
 
   it('fetched nothing from another origin and logged no console error', () => {
