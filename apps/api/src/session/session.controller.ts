@@ -2,7 +2,7 @@
 // the browser keeps only a session cookie); GET /v1/session says who is signed in;
 // DELETE /v1/session signs out. See session-cookie.ts for the cookie's flags.
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiCookieAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -42,7 +42,6 @@ export class SessionController {
 
   @Get()
   @RequireRole('viewer')
-  @ApiCookieAuth()
   @ApiOperation({ summary: 'Who is signed in: the API key name and role' })
   @ApiResponse({ status: 200, schema: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } })
   whoAmI(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): { name: string; role: string } {
