@@ -47,6 +47,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/apps/dashboard/public ./apps/dashboard/public
 COPY --from=build /app/prisma.config.ts ./prisma.config.ts
 # Files stay owned by root (read-only for the app); the processes run unprivileged.
 USER node

@@ -9,6 +9,7 @@ import { AdminQueuesBoard } from './admin-queues/admin-queues.board';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysRepository } from './auth/api-keys.repository';
+import { DashboardController } from './dashboard/dashboard.controller';
 import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { RedisHealth } from './health/redis-health';
@@ -22,6 +23,8 @@ import { LiveHub } from './read-models/live-hub';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
 import { RateLimiter } from './security/rate-limiter';
+import { SessionController } from './session/session.controller';
+import { SessionsRepository } from './session/sessions.repository';
 
 @Module({})
 export class AppModule {
@@ -29,9 +32,10 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
-      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, HealthController],
+      controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, SessionController, HealthController, DashboardController],
       providers: [
         ApiKeysRepository,
+        SessionsRepository,
         ReadModelsService,
         ProjectionWatcher,
         LiveHub,

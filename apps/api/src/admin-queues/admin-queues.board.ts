@@ -1,6 +1,7 @@
 // GET /admin/queues: the BullMQ board (bull-board) for every queue in libs/queues, admins only.
-// It is a Fastify plugin outside Nest's routing, so it checks the API key itself, with the
-// guard's own logic, and answers 401/403 as problem+json like every other route.
+// It is a Fastify plugin outside Nest's routing, so it checks the API key (or, for its pages and
+// reads, an admin's dashboard session cookie) itself, with the guard's own logic, and answers
+// 401/403 as problem+json like every other route.
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
@@ -48,7 +49,7 @@ export class AdminQueuesBoard implements OnModuleInit, OnApplicationShutdown {
       async (scope) => {
         scope.addHook('onRequest', async (request, reply) => {
           try {
-            await this.guard.authorize(request.headers.authorization, 'admin');
+            await this.guard.authorize(request, 'admin'); // the key, or an admin's dashboard session on a GET
           } catch (error) {
             sendProblem(reply, toProblem(error));
             return reply;

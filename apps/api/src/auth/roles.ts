@@ -13,3 +13,6 @@ export interface Principal {
   name: string;
   role: Role;
 }
+
+/** BOOTSTRAP_ADMIN_KEY's principal: it has no row in api_keys. */
+export const BOOTSTRAP_PRINCIPAL: Principal = { id: 'bootstrap', name: 'bootstrap-admin', role: 'admin' };

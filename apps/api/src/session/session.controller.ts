@@ -1,0 +1,61 @@
+// POST /v1/session signs the dashboard in with an API key (the key is checked, then forgotten:
+// the browser keeps only a session cookie); GET /v1/session says who is signed in;
+// DELETE /v1/session signs out. See session-cookie.ts for the cookie's flags.
+import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.decorator';
+import { Principal } from '../auth/roles';
+import { parseInput } from '../validation/parse';
+import { clearedSessionCookie, readSessionToken, sessionCookie } from './session-cookie';
+import { SessionsRepository } from './sessions.repository';
+
+const signInSchema = z.strictObject({
+  key: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+});
+
+/** Secure cookies only over HTTPS (a plain-HTTP browser would drop them). */
+const overHttps = (request: FastifyRequest): boolean => request.protocol === 'https';
+
+@ApiTags('session')
+@Controller('v1/session')
+export class SessionController {
+  constructor(
+    private readonly guard: ApiKeyGuard,
+    private readonly sessions: SessionsRepository,
+  ) {}
+
+  @Post()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Sign the dashboard in: sets an HttpOnly session cookie for the key (good for GET requests only)' })
+  @ApiBody({ schema: { type: 'object', required: ['key'], properties: { key: { type: 'string' } } } })
+  @ApiResponse({ status: 204, description: 'signed in; Set-Cookie: mt_session=…; HttpOnly; SameSite=Strict; Path=/' })
+  @ApiResponse({ status: 401, description: 'the API key is unknown or revoked' })
+  async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const { key } = parseInput(signInSchema, body, 'sign-in');
+    const principal = await this.guard.authenticateKey(key);
+    const token = await this.sessions.open(principal.id === 'bootstrap' ? { bootstrap: true } : { apiKeyId: principal.id });
+    reply.header('set-cookie', sessionCookie(token, overHttps(request))).header('cache-control', 'no-store');
+  }
+
+  @Get()
+  @RequireRole('viewer')
+  @ApiOperation({ summary: 'Who is signed in: the API key name and role' })
+  @ApiResponse({ status: 200, schema: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } })
+  whoAmI(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): { name: string; role: string } {
+    reply.header('cache-control', 'no-store');
+    return { name: principal.name, role: principal.role };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out: the session ends on every server and the cookie is cleared' })
+  @ApiResponse({ status: 204 })
+  async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    const token = readSessionToken(request.headers.cookie);
+    if (token) await this.sessions.close(token);
+    reply.header('set-cookie', clearedSessionCookie(overHttps(request)));
+  }
+}

@@ -1,0 +1,432 @@
+// The Mission Tracker dashboard: signs in once (POST /v1/session; the key is sent, then
+// forgotten: only the HttpOnly session cookie remains), reads the /v1 read models with that
+// cookie, and follows GET /v1/missions/{id}/live (EventSource reconnects by itself).
+import { renderGroupedBars, fitOnResize } from './charts.js';
+import { formatAmount, formatCount, formatDay, formatInstant, formatMoney, formatOccurred } from './format.js';
+
+const $ = (id) => document.getElementById(id);
+const TIMELINE_PAGE = 10;
+const PERSONNEL_SERIES = [
+  ['pledged', 'Pledged', '#3d5f9e'],
+  ['departed', 'Departed', '#a0670a'],
+  ['inTransit', 'In transit', '#6e4f9c'],
+  ['deployed', 'Deployed', '#1f7a4d'],
+  ['withdrawn', 'Withdrawn', '#a4262c'],
+];
+const FUNDING_SERIES = [
+  ['pledged', 'Pledged', '#3d5f9e'],
+  ['committed', 'Committed', '#a0670a'],
+  ['disbursed', 'Disbursed', '#1f7a4d'],
+];
+
+const state = {
+  principal: null,
+  missionId: null,
+  asOf: '',
+  live: null,
+  /** Timeline paging: `before` cursors of the pages above the one shown (empty: newest page). */
+  timelineStack: [],
+  timelineBefore: null,
+  timelineNext: null,
+  charts: [],
+  projectionsTimer: 0,
+  lastProjections: new Map(),
+};
+
+class SessionEnded extends Error {}
+
+/** GET with the session cookie; a 401 means the session has ended (signed out, revoked). */
+async function read(path) {
+  const response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  if (response.status === 401) throw new SessionEnded();
+  const body = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(body?.detail ?? `the server answered ${response.status}`);
+  return body;
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function row(cells) {
+  const tr = document.createElement('tr');
+  for (const cell of cells) {
+    const td = typeof cell === 'object' && cell !== null && 'node' in cell ? cell.node : el('td', cell.text ?? cell, cell.num ? 'num' : undefined);
+    tr.append(td);
+  }
+  return tr;
+}
+const num = (n) => ({ text: formatCount(n), num: true });
+const money = (amount) => ({ text: formatAmount(amount), num: true });
+
+function showError(target, error) {
+  if (error instanceof SessionEnded) return signedOut('Your session has ended (signed out elsewhere, expired, or the key was revoked). Sign in again.');
+  target.textContent = `Could not load: ${error.message}`;
+  target.classList.add('error');
+}
+function setStatus(target, text) {
+  target.textContent = text;
+  target.classList.remove('error');
+}
+
+// ---- session -------------------------------------------------------------------------
+
+async function start() {
+  try {
+    const response = await fetch('/v1/session', { credentials: 'same-origin' });
+    if (response.ok) return signedIn(await response.json());
+    signedOut('');
+  } catch {
+    signedOut('The server cannot be reached. Check the connection and reload.');
+  } finally {
+    $('boot').hidden = true;
+  }
+}
+
+$('sign-in-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const input = $('key');
+  const message = $('sign-in-message');
+  message.textContent = '';
+  const button = event.submitter ?? $('sign-in-form').querySelector('button');
+  button.disabled = true;
+  try {
+    const response = await fetch('/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: input.value.trim() }),
+      credentials: 'same-origin',
+    });
+    input.value = ''; // the key is not kept anywhere on the page
+    if (response.status === 401) {
+      message.textContent = 'That API key is unknown or has been revoked.';
+    } else if (!response.ok) {
+      const body = await response.json().catch(() => null);
+      message.textContent = body?.detail ?? `Sign-in failed (the server answered ${response.status}).`;
+    } else {
+      await signedIn(await read('/v1/session'));
+    }
+  } catch (error) {
+    message.textContent = error instanceof SessionEnded ? 'The session could not be opened; try again.' : 'The server cannot be reached.';
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$('sign-out').addEventListener('click', async () => {
+  await fetch('/v1/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => undefined);
+  signedOut('Signed out.');
+});
+
+function signedOut(message) {
+  state.principal = null;
+  stopLive();
+  clearInterval(state.projectionsTimer);
+  $('app').hidden = true;
+  $('who').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-message').textContent = message;
+  $('key').focus();
+}
+
+async function signedIn(principal) {
+  state.principal = principal;
+  $('sign-in').hidden = true;
+  $('sign-in-message').textContent = '';
+  $('who').hidden = false;
+  $('who-name').textContent = `${principal.name} (${principal.role})`;
+  $('app').hidden = false;
+  $('projections').hidden = principal.role !== 'admin';
+  if (principal.role === 'admin') {
+    void loadProjections();
+    state.projectionsTimer = setInterval(loadProjections, 5000);
+  }
+  await loadMissions();
+}
+
+// ---- missions list -------------------------------------------------------------------
+
+async function loadMissions() {
+  const status = $('missions-status');
+  if (!$('missions-table').querySelector('tbody').children.length) setStatus(status, 'Loading missions…');
+  try {
+    const { missions } = await read('/v1/missions');
+    const tbody = $('missions-table').querySelector('tbody');
+    tbody.replaceChildren();
+    $('missions-table').hidden = missions.length === 0;
+    setStatus(status, missions.length === 0 ? 'No missions yet. Post a MissionEstablished event (or run npm run seed).' : '');
+    for (const mission of missions) {
+      const open = el('button', mission.name, 'link');
+      open.type = 'button';
+      open.addEventListener('click', () => selectMission(mission.missionId));
+      const name = el('td');
+      name.append(open);
+      const bar = el('progress', undefined, 'small');
+      bar.max = Math.max(1, mission.personnel.required);
+      bar.value = mission.personnel.deployed;
+      bar.setAttribute('aria-label', `${mission.name}: ${formatCount(mission.personnel.deployed)} of ${formatCount(mission.personnel.required)} deployed`);
+      const progress = el('td');
+      progress.append(bar);
+      const tr = row([{ node: name }, mission.hostCountry, num(mission.personnel.deployed), num(mission.personnel.required), { node: progress }]);
+      if (mission.missionId === state.missionId) tr.className = 'selected';
+      tbody.append(tr);
+    }
+    const fromHash = new URLSearchParams(location.hash.slice(1)).get('mission');
+    const wanted = state.missionId ?? (missions.some((m) => m.missionId === fromHash) ? fromHash : missions[0]?.missionId);
+    if (wanted && wanted !== state.missionId) await selectMission(wanted);
+  } catch (error) {
+    showError(status, error);
+  }
+}
+
+// ---- one mission ---------------------------------------------------------------------
+
+async function selectMission(missionId) {
+  state.missionId = missionId;
+  state.timelineStack = [];
+  state.timelineBefore = null;
+  history.replaceState(null, '', `#mission=${encodeURIComponent(missionId)}`);
+  $('mission').hidden = false;
+  for (const tr of $('missions-table').querySelectorAll('tbody tr')) {
+    tr.classList.toggle('selected', tr.querySelector('button')?.textContent === missionName(missionId));
+  }
+  setStatus($('mission-status'), 'Loading the mission…');
+  await Promise.all([loadTotals(), loadTimeline()]);
+  startLive();
+}
+
+function missionName(missionId) {
+  return state.missionNames?.get(missionId) ?? missionId;
+}
+
+async function loadTotals() {
+  const id = encodeURIComponent(state.missionId);
+  const query = state.asOf ? `?asOf=${state.asOf}` : '';
+  try {
+    const [missions, personnel, funding] = await Promise.all([read('/v1/missions'), read(`/v1/missions/${id}/personnel${query}`), read(`/v1/missions/${id}/funding${query}`)]);
+    state.missionNames = new Map(missions.missions.map((m) => [m.missionId, m.name]));
+    $('mission-title').textContent = missionName(state.missionId);
+    renderPersonnel(personnel);
+    renderFunding(funding);
+    setStatus($('mission-status'), '');
+  } catch (error) {
+    showError($('mission-status'), error);
+  }
+}
+
+function renderPersonnel(p) {
+  const share = p.required > 0 ? Math.round((p.deployed / p.required) * 1000) / 10 : 0;
+  $('deployed-text').textContent =
+    p.required > 0 ? `${formatCount(p.deployed)} of ${formatCount(p.required)} required deployed (${share}%)` : `${formatCount(p.deployed)} deployed (no requirement set yet)`;
+  const bar = $('deployed-bar');
+  bar.max = Math.max(1, p.required);
+  bar.value = Math.min(p.deployed, bar.max);
+  const stats = $('stats');
+  stats.replaceChildren();
+  for (const [key, label] of [['required', 'Required'], ...PERSONNEL_SERIES]) {
+    const item = el('div');
+    item.append(el('dt', label), el('dd', formatCount(p[key])));
+    item.dataset.stat = key;
+    stats.append(item);
+  }
+  const tbody = $('country-table').querySelector('tbody');
+  tbody.replaceChildren();
+  if (p.byCountry.length === 0) tbody.append(row(['No personnel pledged or sent yet.', '', '', '', '', '']));
+  for (const c of p.byCountry) tbody.append(row([c.country, num(c.pledged), num(c.departed), num(c.inTransit), num(c.deployed), num(c.withdrawn)]));
+
+  const labels = p.byCountry.map((c) => c.country);
+  const summary =
+    labels.length === 0
+      ? 'Personnel by country: none yet.'
+      : 'Personnel by country. ' + p.byCountry.map((c) => `${c.country}: ${PERSONNEL_SERIES.map(([k, l]) => `${l.toLowerCase()} ${formatCount(c[k])}`).join(', ')}`).join('. ') + '.';
+  const container = $('country-chart');
+  setChart('country', container, renderGroupedBars(container, labels, PERSONNEL_SERIES.map(([key, label, color]) => ({ label, color, values: p.byCountry.map((c) => c[key]) })), summary));
+}
+
+function renderFunding(f) {
+  const currencyBody = $('currency-table').querySelector('tbody');
+  currencyBody.replaceChildren();
+  if (f.byCurrency.length === 0) currencyBody.append(row(['No funding yet.', '', '', '']));
+  for (const c of f.byCurrency) currencyBody.append(row([c.currency, money(c.pledged), money(c.committed), money(c.disbursed)]));
+  const donorBody = $('donor-table').querySelector('tbody');
+  donorBody.replaceChildren();
+  if (f.byDonor.length === 0) donorBody.append(row(['No funding yet.', '', '', '', '']));
+  for (const d of f.byDonor) donorBody.append(row([d.donor, d.currency, money(d.pledged), money(d.committed), money(d.disbursed)]));
+
+  // One chart per currency: sums in different currencies do not share an axis.
+  const charts = $('funding-charts');
+  charts.replaceChildren();
+  state.charts = state.charts.filter((c) => !c.key.startsWith('funding:'));
+  for (const { currency } of f.byCurrency) {
+    const donors = f.byDonor.filter((d) => d.currency === currency);
+    const container = el('div', undefined, 'chart');
+    container.setAttribute('role', 'img');
+    container.dataset.currency = currency;
+    charts.append(el('h4', `Funding in ${currency}, by donor`), container);
+    const summary = `Funding in ${currency} by donor. ` + donors.map((d) => `${d.donor}: pledged ${formatMoney(d.pledged, currency)}, committed ${formatMoney(d.committed, currency)}, disbursed ${formatMoney(d.disbursed, currency)}`).join('. ') + '.';
+    // Bar heights only: the figures people read are the exact strings in the table and summary.
+    const series = FUNDING_SERIES.map(([key, label, color]) => ({ label, color, values: donors.map((d) => Number(d[key])) }));
+    setChart(`funding:${currency}`, container, renderGroupedBars(container, donors.map((d) => d.donor), series, summary));
+  }
+}
+
+function setChart(key, container, chart) {
+  state.charts = state.charts.filter((c) => {
+    if (c.key !== key) return true;
+    if (c.chart !== chart) c.chart?.destroy();
+    return false;
+  });
+  state.charts.push({ key, container, chart });
+}
+fitOnResize(() => state.charts);
+
+// ---- timeline ------------------------------------------------------------------------
+
+async function loadTimeline() {
+  const status = $('timeline-status');
+  const id = encodeURIComponent(state.missionId);
+  const before = state.timelineBefore === null ? '' : `&before=${state.timelineBefore}`;
+  try {
+    // One more than a page: tells whether there is an older page.
+    const { items } = await read(`/v1/missions/${id}/timeline?limit=${TIMELINE_PAGE + 1}${before}`);
+    const page = items.slice(0, TIMELINE_PAGE);
+    state.timelineNext = items.length > TIMELINE_PAGE ? page[page.length - 1].position : null;
+    const list = $('timeline');
+    list.replaceChildren();
+    for (const item of page) {
+      const li = el('li');
+      const time = el('time', formatOccurred(item.occurredAt));
+      time.dateTime = item.occurredAt;
+      const text = el('div', item.summary);
+      text.append(el('span', `${item.type} · #${item.version}`, 'type'));
+      li.append(time, text);
+      list.append(li);
+    }
+    setStatus(status, page.length === 0 ? 'No events yet.' : '');
+    $('timeline-older').disabled = state.timelineNext === null;
+    $('timeline-newer').disabled = state.timelineBefore === null;
+  } catch (error) {
+    showError(status, error);
+  }
+}
+
+$('timeline-older').addEventListener('click', () => {
+  if (state.timelineNext === null) return;
+  state.timelineStack.push(state.timelineBefore);
+  state.timelineBefore = state.timelineNext;
+  void loadTimeline();
+});
+$('timeline-newer').addEventListener('click', () => {
+  if (state.timelineBefore === null) return;
+  state.timelineBefore = state.timelineStack.pop() ?? null;
+  void loadTimeline();
+});
+
+// ---- as of ---------------------------------------------------------------------------
+
+$('as-of-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const value = $('as-of').value;
+  state.asOf = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '';
+  showAsOf();
+});
+$('as-of-clear').addEventListener('click', () => {
+  $('as-of').value = '';
+  state.asOf = '';
+  showAsOf();
+});
+function showAsOf() {
+  $('as-of-note').textContent = state.asOf
+    ? `Totals as of ${formatDay(state.asOf)} (end of that day, UTC). Live updates are paused for the totals; the timeline stays live.`
+    : '';
+  void loadTotals();
+}
+
+// ---- live ----------------------------------------------------------------------------
+
+function startLive() {
+  stopLive();
+  const status = $('live-status');
+  const source = new EventSource(`/v1/missions/${encodeURIComponent(state.missionId)}/live`);
+  state.live = source;
+  status.textContent = 'Connecting…';
+  status.className = 'live';
+  source.addEventListener('open', () => {
+    status.textContent = '● Live';
+    status.className = 'live on';
+  });
+  source.addEventListener('personnel', (event) => {
+    if (!state.asOf) renderPersonnel(JSON.parse(event.data));
+    void refreshAfterChange();
+  });
+  source.addEventListener('funding', (event) => {
+    if (!state.asOf) renderFunding(JSON.parse(event.data));
+    void refreshAfterChange();
+  });
+  source.addEventListener('error', async () => {
+    status.className = 'live off';
+    if (source.readyState === EventSource.CONNECTING) {
+      status.textContent = 'Reconnecting…';
+      return;
+    }
+    // Closed for good (the server refused it): the session may have ended.
+    status.textContent = 'Live updates stopped';
+    try {
+      await read('/v1/session');
+      setTimeout(() => state.live === source && startLive(), 5000);
+    } catch (error) {
+      if (error instanceof SessionEnded) showError($('mission-status'), error);
+    }
+  });
+}
+
+function stopLive() {
+  state.live?.close();
+  state.live = null;
+}
+
+/** A change arrived: the timeline's newest page and the missions list follow it. */
+let refreshing = null;
+function refreshAfterChange() {
+  refreshing ??= new Promise((resolve) => setTimeout(resolve, 100))
+    .then(() => Promise.all([state.timelineBefore === null ? loadTimeline() : null, loadMissions()]))
+    .finally(() => (refreshing = null));
+  return refreshing;
+}
+
+// ---- projections (admin) -------------------------------------------------------------
+
+async function loadProjections() {
+  const status = $('projections-status');
+  try {
+    const { projections } = await read('/v1/projections');
+    const now = Date.now();
+    const tbody = $('projections-table').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const p of projections) {
+      const previous = state.lastProjections.get(p.name);
+      const rate = previous ? Math.max(0, Number(p.position) - previous.position) / ((now - previous.at) / 1000) : null;
+      state.lastProjections.set(p.name, { position: Number(p.position), at: now });
+      tbody.append(
+        row([
+          p.name,
+          { text: p.status, num: false },
+          { text: `${formatCount(p.position)} / ${formatCount(p.headPosition)}`, num: true },
+          num(p.lagEvents),
+          { text: formatCount(Math.round(p.lagSeconds)), num: true },
+          { text: rate === null ? '…' : formatCount(Math.round(rate * 10) / 10), num: true },
+          p.lastError ?? '—',
+          formatInstant(p.updatedAt),
+        ]),
+      );
+    }
+    setStatus(status, projections.length === 0 ? 'No projections.' : `Checked ${formatInstant(new Date(now).toISOString())}; refreshed every 5 s.`);
+  } catch (error) {
+    showError(status, error);
+  }
+}
+
+void start();
