@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The dashboard in a real browser (Debian's Chromium through playwright-core): sign in with a
 // viewer key, see the demo mission's totals, watch an event posted over the API change the
 // numbers, a chart and the timeline without a reload; nothing is fetched from another origin,
