@@ -1,6 +1,8 @@
 import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Database, DATABASE } from '@app/database';
+import { ApiAnswer, ApiProblem } from '../openapi/api-docs.decorators';
+import { LiveSchema, ReadySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 import { RedisHealth } from './redis-health';
 
@@ -18,14 +20,15 @@ export class HealthController {
   @Get('live')
   @HttpCode(200)
   @ApiOperation({ summary: 'The process is up' })
+  @ApiAnswer(200, LiveSchema, 'up')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'PostgreSQL and Redis are reachable' })
-  @ApiResponse({ status: 200 })
-  @ApiResponse({ status: 503, description: 'names the dependency that is down' })
+  @ApiAnswer(200, ReadySchema, 'both reachable')
+  @ApiProblem(503, 'names the dependency that is down (body has postgres and redis: up or down; Retry-After)')
   async ready(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' }> {
     const [postgres, redis] = await Promise.all([
       withTimeout(this.database.pool.query('SELECT 1'), 2_000).then(() => true, () => false),
