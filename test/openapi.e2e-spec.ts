@@ -4,9 +4,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApiClient } from '@app/api-client';
 import { generatedClientSchema, redoclyLint, swaggerParserVerdict } from './support/openapi-tools';
 import { createTestDatabase, TestDatabase } from './support/test-database';
-import { startTestApi, TestApi } from './support/test-api';
+import { ADMIN_KEY, startTestApi, TestApi } from './support/test-api';
 
 /** CONTRACT section 4: every /v1 endpoint and the service endpoints the document must list. */
 const CONTRACT: Record<string, string[]> = {
@@ -144,4 +145,33 @@ describe('the OpenAPI document (/docs-json)', () => {
     const committed = await readFile(join(process.cwd(), 'libs', 'api-client', 'src', 'schema.ts'), 'utf8');
     expect(await generatedClientSchema(file, dir)).toBe(committed);
   }, 60_000);
+
+  it('lets a client built on those types (@app/api-client, openapi-fetch) append and read with typed parameters and bodies', async () => {
+    const client = createApiClient({ baseUrl: api.baseUrl, apiKey: ADMIN_KEY });
+    const appended = await client.POST('/v1/missions/{missionId}/events', {
+      params: { path: { missionId: 'mss-typed' } },
+      body: {
+        expectedVersion: 0,
+        events: [
+          { type: 'MissionEstablished', occurredAt: '2024-06-01', data: { name: 'Typed mission', hostCountry: 'HTI' } },
+          { type: 'ContingentDeparted', occurredAt: '2024-06-24', data: { country: 'KEN', personnel: 400 } },
+        ],
+      },
+    });
+    expect(appended.response.status).toBe(201);
+    expect(appended.data?.events.map((event) => event.version)).toEqual([1, 2]);
+    // asOf replays the log: no worker needed in this suite.
+    const personnel = await client.GET('/v1/missions/{missionId}/personnel', {
+      params: { path: { missionId: 'mss-typed' }, query: { asOf: '2024-12-31' } },
+    });
+    expect(personnel.response.status).toBe(200);
+    const departed: number | undefined = personnel.data?.departed;
+    expect(departed).toBe(400);
+    const missing = await client.GET('/v1/missions/{missionId}/timeline', {
+      // @ts-expect-error limit is an integer: the types refuse text
+      params: { path: { missionId: 'mss-typed' }, query: { limit: 'ten' } },
+    });
+    expect(missing.response.status).toBe(400);
+    expect(missing.error?.errors?.[0]?.path).toBe('limit');
+  });
 });
