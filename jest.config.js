@@ -13,7 +13,7 @@ module.exports = {
     '/node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
-  moduleNameMapper: { '^@app/(domain|config|database|event-store|queues|projections)(.*)$': '<rootDir>/libs/$1/src$2' },
+  moduleNameMapper: { '^@app/(domain|config|database|event-store|queues|projections|api-client)(.*)$': '<rootDir>/libs/$1/src$2' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

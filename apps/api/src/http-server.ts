@@ -1,7 +1,7 @@
 // Builds the HTTP application (used by main.ts and by tests that start the API in-process).
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { acceptOnlyJson } from './http/json-body';
 import { frameworkErrorOptions } from './lifecycle/framework-errors';
 import { requestId } from './logging/http-logging.module';
+import { buildApiDocument } from './openapi/api-document';
 import { registerHttpSecurity } from './security/http-security';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -34,15 +35,6 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
   // through the same ProblemFilter as everything else.
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Mission Tracker')
-      .setDescription('Event-sourced tracking of international security missions. Errors are application/problem+json (RFC 9457).')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, buildApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -1,10 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { storableString } from '@app/domain';
 import { ApiKeysRepository, ApiKeyView } from '../auth/api-keys.repository';
 import { RequireRole } from '../auth/auth.decorator';
 import { ROLES } from '../auth/roles';
+import { ApiAnswer, ApiJsonBody, ApiPathParam, ApiProblem } from '../openapi/api-docs.decorators';
+import { ApiKeyListSchema, CreatedApiKeySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 import { parseInput } from '../validation/parse';
 
@@ -24,8 +26,9 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create an API key; the secret is shown only in this answer' })
-  @ApiBody({ schema: { type: 'object', required: ['name', 'role'], properties: { name: { type: 'string' }, role: { type: 'string', enum: [...ROLES] } }, example: { name: 'ops-laptop', role: 'operator' } } })
-  @ApiResponse({ status: 201, schema: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, key: { type: 'string' } } } })
+  @ApiJsonBody(createApiKeySchema, { name: 'ops-laptop', role: 'operator' })
+  @ApiAnswer(201, CreatedApiKeySchema, 'the new key, with its secret')
+  @ApiProblem(400, 'invalid name or role (`errors` names each field at fault)')
   async create(@Body() body: unknown): Promise<{ id: string; name: string; role: string; key: string }> {
     const { name, role } = parseInput(createApiKeySchema, body, 'API key');
     const created = await this.apiKeys.create(name, role);
@@ -34,6 +37,7 @@ export class ApiKeysController {
 
   @Get()
   @ApiOperation({ summary: 'List API keys (no secrets)' })
+  @ApiAnswer(200, ApiKeyListSchema, 'every key, revoked ones too, oldest first')
   async list(): Promise<{ apiKeys: ApiKeyView[] }> {
     return { apiKeys: await this.apiKeys.list() };
   }
@@ -41,8 +45,9 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke an API key; it stops working at once' })
-  @ApiResponse({ status: 204 })
-  @ApiResponse({ status: 404, description: 'no such key' })
+  @ApiPathParam('id', { type: 'string', format: 'uuid' })
+  @ApiResponse({ status: 204, description: 'revoked (revoking twice is harmless)' })
+  @ApiProblem(404, 'no such key')
   async revoke(@Param('id') id: string): Promise<void> {
     if (!UUID.test(id) || !(await this.apiKeys.revoke(id))) {
       throw new Problem(404, 'api-key-not-found', `there is no API key with id "${id}"`);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { validateAppendRequest } from '@app/domain';
 import { AppendResult, EventStore, GlobalPage, requestHash, StreamPage } from '@app/event-store';
@@ -9,7 +9,9 @@ import { Principal } from '../auth/roles';
 import { ApiMetrics } from '../metrics/api-metrics';
 import { Problem, validationProblem } from '../problems/problem';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
-import { appendRequestSchema, appendResponseSchema, globalPageSchema, problemSchema, streamPageSchema } from './openapi';
+import { ApiAnswer, ApiInvalidParameters, ApiJsonBody, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
+import { AppendResultSchema, GlobalPageSchema, StreamPageSchema } from '../openapi/response-schemas';
+import { toOpenApiSchema } from '../openapi/zod-openapi';
 
 const streamQuerySchema = z.object({ fromVersion: queryInteger(0, 2 ** 31 - 1, 1), limit: queryInteger(1, 1000, 100) });
 const feedQuerySchema = z.object({ after: queryInteger(0, Number.MAX_SAFE_INTEGER, 0), limit: queryInteger(1, 1000, 100) });
@@ -31,17 +33,17 @@ export class EventsController {
   @HttpCode(201)
   @RequireRole('operator')
   @ApiOperation({ summary: 'Append events to a mission stream (all or none)' })
-  @ApiParam({ name: 'missionId', example: 'mss-haiti' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer' })
-  @ApiBody({ schema: appendRequestSchema })
-  @ApiResponse({ status: 201, schema: appendResponseSchema })
-  @ApiResponse({ status: 400, description: 'invalid JSON or event', schema: problemSchema })
-  @ApiResponse({ status: 404, description: 'the mission does not exist and the first event is not MissionEstablished' })
-  @ApiResponse({ status: 409, description: 'expectedVersion does not match (body has currentVersion), or the mission exists already' })
-  @ApiResponse({ status: 413, description: 'body over 1 MiB' })
-  @ApiResponse({ status: 415, description: 'body is not JSON' })
-  @ApiResponse({ status: 422, description: 'a domain rule is broken, or the Idempotency-Key was used with another body' })
-  @ApiResponse({ status: 503, description: 'PostgreSQL is unreachable (Retry-After)' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer', schema: toOpenApiSchema(idempotencyKeySchema, 'input') })
+  @ApiJsonBody('AppendRequest')
+  @ApiAnswer(201, AppendResultSchema, 'appended: the ids, versions and log positions of the new events')
+  @ApiProblem(400, 'invalid JSON, event or header (`errors` names each field at fault)')
+  @ApiProblem(404, 'the mission does not exist and the first event is not MissionEstablished')
+  @ApiProblem(409, 'expectedVersion does not match (body has currentVersion), or the mission exists already')
+  @ApiProblem(413, 'body over 1 MiB')
+  @ApiProblem(415, 'body is not JSON')
+  @ApiProblem(422, 'a domain rule is broken, or the Idempotency-Key was used with another body')
+  @ApiProblem(503, 'PostgreSQL is unreachable (Retry-After)')
   async append(
     @Param('missionId') missionIdParam: string,
     @Body() body: unknown,
@@ -66,10 +68,11 @@ export class EventsController {
   @Get('missions/:missionId/events')
   @RequireRole('viewer')
   @ApiOperation({ summary: "Read a mission's events in version order" })
-  @ApiQuery({ name: 'fromVersion', required: false, example: 1 })
-  @ApiQuery({ name: 'limit', required: false, example: 100, description: 'at most 1000' })
-  @ApiResponse({ status: 200, schema: streamPageSchema })
-  @ApiResponse({ status: 404, description: 'no such mission' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(streamQuerySchema, { fromVersion: { description: 'the first version to return' }, limit: { description: 'events per page' } })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, StreamPageSchema, 'a page of events in version order')
+  @ApiProblem(404, 'no such mission')
   async readStream(@Param('missionId') missionIdParam: string, @Query() query: unknown): Promise<StreamPage> {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { fromVersion, limit } = parseInput(streamQuerySchema, query, 'query');
@@ -81,9 +84,9 @@ export class EventsController {
   @Get('events')
   @RequireRole('viewer')
   @ApiOperation({ summary: 'The global feed: events with position > after, in commit order' })
-  @ApiQuery({ name: 'after', required: false, example: 0 })
-  @ApiQuery({ name: 'limit', required: false, example: 100, description: 'at most 1000' })
-  @ApiResponse({ status: 200, schema: globalPageSchema })
+  @ApiQueryFrom(feedQuerySchema, { after: { description: 'return events with a position above this one' }, limit: { description: 'events per page' } })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, GlobalPageSchema, 'a page of events in position order')
   async readAll(@Query() query: unknown): Promise<GlobalPage> {
     const { after, limit } = parseInput(feedQuerySchema, query, 'query');
     return this.store.readAll(after, limit);

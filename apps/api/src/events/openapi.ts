@@ -1,11 +1,16 @@
-// OpenAPI schemas of the event catalogue, generated from the same zod schemas that validate it.
-import { z } from 'zod';
+// OpenAPI schemas of what clients send to append, generated from the same zod schemas that
+// validate it (the event catalogue and the append request of @app/domain).
 import { EVENT_TYPES, eventDataSchemas } from '@app/domain';
+import { appendRequestSchema as appendRequestZod } from '@app/domain';
+import { SchemaObject, toOpenApiSchema } from '../openapi/zod-openapi';
 
-const dataSchema = (type: (typeof EVENT_TYPES)[number]) =>
-  z.toJSONSchema(eventDataSchemas[type], { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 
-export const newEventSchema = {
+/** `<Type>Data`: the `data` of one event type. */
+const eventDataComponents = Object.fromEntries(EVENT_TYPES.map((type) => [`${type}Data`, toOpenApiSchema(eventDataSchemas[type], 'input')]));
+
+const newEvent: SchemaObject = {
+  description: 'An event to append; `type` decides the shape of `data`.',
   oneOf: EVENT_TYPES.map((type) => ({
     type: 'object',
     title: type,
@@ -13,76 +18,31 @@ export const newEventSchema = {
     required: ['type', 'occurredAt', 'data'],
     properties: {
       type: { type: 'string', enum: [type] },
-      occurredAt: { type: 'string', description: 'ISO 8601 date (00:00 UTC) or date-time', example: '2024-06-24' },
-      data: dataSchema(type),
-      metadata: { type: 'object', description: 'free-form (for example correlationId); actor is set by the server' },
+      occurredAt: {
+        type: 'string',
+        description: 'ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999',
+        example: '2024-06-24',
+      },
+      data: ref(`${type}Data`),
+      metadata: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'free-form, up to 4 KiB (for example correlationId); `actor` is set by the server',
+      },
     },
   })),
 };
 
-export const appendRequestSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['events'],
-  properties: {
-    expectedVersion: { type: 'integer', minimum: 0, description: '0 = the mission must not exist yet' },
-    events: { type: 'array', minItems: 1, maxItems: 1000, items: newEventSchema },
-  },
-  example: {
+/** The request's own zod schema, with its items (validated one by one in @app/domain) spelled out. */
+const appendRequest: SchemaObject = (() => {
+  const schema = toOpenApiSchema(appendRequestZod, 'input') as SchemaObject & { properties: Record<string, SchemaObject> };
+  schema.properties.expectedVersion.description = "the stream's current version must equal it (0 = the mission must not exist yet), else 409";
+  schema.properties.events = { ...schema.properties.events, items: ref('NewEvent'), description: 'appended atomically: all or none' };
+  schema.example = {
     expectedVersion: 2,
     events: [{ type: 'ContingentDeparted', occurredAt: '2024-06-24', data: { country: 'KEN', personnel: 400 } }],
-  },
-};
+  };
+  return schema;
+})();
 
-const envelopeSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string', format: 'uuid' },
-    missionId: { type: 'string' },
-    version: { type: 'integer' },
-    position: { type: 'integer' },
-    type: { type: 'string', enum: EVENT_TYPES },
-    schemaVersion: { type: 'integer' },
-    occurredAt: { type: 'string', format: 'date-time' },
-    recordedAt: { type: 'string', format: 'date-time' },
-    data: { type: 'object' },
-    metadata: { type: 'object' },
-  },
-};
-
-export const appendResponseSchema = {
-  type: 'object',
-  properties: {
-    missionId: { type: 'string' },
-    streamVersion: { type: 'integer' },
-    events: {
-      type: 'array',
-      items: { type: 'object', properties: { id: { type: 'string' }, version: { type: 'integer' }, position: { type: 'integer' } } },
-    },
-  },
-};
-
-export const streamPageSchema = {
-  type: 'object',
-  properties: {
-    missionId: { type: 'string' },
-    events: { type: 'array', items: envelopeSchema },
-    nextVersion: { type: 'integer', nullable: true },
-  },
-};
-
-export const globalPageSchema = {
-  type: 'object',
-  properties: { events: { type: 'array', items: envelopeSchema }, next: { type: 'integer' } },
-};
-
-export const problemSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
-};
+export const requestComponents: Record<string, SchemaObject> = { ...eventDataComponents, NewEvent: newEvent, AppendRequest: appendRequest };

@@ -1,6 +1,8 @@
 import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Database, DATABASE, notMigratedMessage, pendingMigrations } from '@app/database';
+import { ApiAnswer, ApiProblem } from '../openapi/api-docs.decorators';
+import { LiveSchema, ReadySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 import { RedisHealth } from './redis-health';
 
@@ -20,14 +22,15 @@ export class HealthController {
   @Get('live')
   @HttpCode(200)
   @ApiOperation({ summary: 'The process is up' })
+  @ApiAnswer(200, LiveSchema, 'up')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @ApiOperation({ summary: 'PostgreSQL (with the schema migrated) and Redis are reachable' })
-  @ApiResponse({ status: 200 })
-  @ApiResponse({ status: 503, description: 'names the dependency that is down, or the schema not migrated' })
+  @ApiAnswer(200, ReadySchema, 'both reachable')
+  @ApiProblem(503, 'names the dependency that is down or the schema not migrated (body has postgres: up, down or "not migrated", and redis: up or down; Retry-After)')
   async ready(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' }> {
     // One small query proves both: PostgreSQL answers, and it has every migration applied.
     const [pending, redis] = await Promise.all([

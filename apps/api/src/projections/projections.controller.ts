@@ -1,8 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isProjectionName, PROJECTION_NAMES, ProjectionAdmin } from '@app/projections';
 import { ProjectionNudger } from '@app/queues';
 import { RequireRole } from '../auth/auth.decorator';
+import { ApiAnswer, ApiPathParam, ApiProblem } from '../openapi/api-docs.decorators';
+import { ProjectionListSchema, RebuildAcceptedSchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 
 @ApiTags('projections')
@@ -16,6 +18,7 @@ export class ProjectionsController {
 
   @Get()
   @ApiOperation({ summary: 'Position, lag and status of every projection' })
+  @ApiAnswer(200, ProjectionListSchema, 'every projection')
   async list() {
     return { projections: await this.admin.statuses() };
   }
@@ -23,9 +26,9 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @HttpCode(202)
   @ApiOperation({ summary: 'Rebuild a projection from the log beside the live one, then switch over at once' })
-  @ApiParam({ name: 'name', enum: PROJECTION_NAMES })
-  @ApiResponse({ status: 202, description: 'the rebuild is under way (or already was)' })
-  @ApiResponse({ status: 404, description: 'no such projection' })
+  @ApiPathParam('name', { type: 'string', enum: [...PROJECTION_NAMES] }, 'personnel')
+  @ApiAnswer(202, RebuildAcceptedSchema, 'the rebuild is under way (or already was)')
+  @ApiProblem(404, 'no such projection')
   async rebuild(@Param('name') name: string) {
     if (!isProjectionName(name)) {
       throw new Problem(404, 'projection-not-found', `there is no projection "${name}"; expected one of ${PROJECTION_NAMES.join(', ')}`);

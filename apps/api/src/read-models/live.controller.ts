@@ -4,9 +4,10 @@
 // read per mission between all its viewers). A comment line every 15 s keeps proxies from
 // closing an idle stream.
 import { Controller, Get, Param, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireRole } from '../auth/auth.decorator';
+import { ApiInvalidParameters, ApiPathParam, ApiProblem } from '../openapi/api-docs.decorators';
 import { Problem } from '../problems/problem';
 import { missionIdSchema, parseInput } from '../validation/parse';
 import { LiveHub, MAX_LIVE_STREAMS } from './live-hub';
@@ -19,11 +20,16 @@ export class LiveController {
 
   @Get(':missionId/live')
   @ApiOperation({ summary: 'Server-sent events: `personnel` and `funding` read models whenever they change' })
-  @ApiParam({ name: 'missionId', example: 'mss-haiti' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
   @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 200, description: 'text/event-stream: `event: personnel` and `event: funding`, `id:` the log position' })
-  @ApiResponse({ status: 404, description: 'no such mission' })
-  @ApiResponse({ status: 503, description: 'this server has as many open streams as it serves (Retry-After)' })
+  @ApiResponse({
+    status: 200,
+    description: 'Server-sent events: `event: personnel` (data: a Personnel body) and `event: funding` (data: a Funding body), `id:` the log position; a comment line every 15 s',
+    schema: { type: 'string', example: 'event: personnel\nid: 7\ndata: {"missionId":"mss-haiti","position":7,...}\n\n' },
+  })
+  @ApiInvalidParameters()
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, 'this server has as many open streams as it serves (Retry-After)')
   async live(@Param('missionId') missionIdParam: string, @Res() reply: FastifyReply): Promise<void> {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     if (this.hub.full) {

@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { endOfDay, parseOccurredAt } from '@app/domain';
 import { ProjectionName } from '@app/projections';
 import { RequireRole } from '../auth/auth.decorator';
+import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
+import { FundingSchema, MissionListSchema, PersonnelSchema, TimelineSchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
 import { ProjectionWatcher } from './projection-watcher';
@@ -27,8 +29,13 @@ const timelineQuery = z.object({
 });
 const listQuery = z.object({ minPosition });
 
-const MIN_POSITION_DOC = { name: 'minPosition', required: false, description: 'wait (up to 10 s) until the read model reflects this log position; else 503' };
-const AS_OF_DOC = { name: 'asOf', required: false, example: '2024-07-01', description: 'totals from events that occurred on or before this date (end of day UTC)' };
+const MIN_POSITION_DOC = { description: 'wait (up to 10 s) until the read model reflects this log position; else 503' };
+const AS_OF_DOC = {
+  description: 'totals from events that occurred on or before this date (end of that day, UTC) or date-time',
+  example: '2024-07-01',
+  schema: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] },
+};
+const MIN_POSITION_NOT_REACHED = 'minPosition not reached within 10 s (Retry-After)';
 
 @ApiTags('read models')
 @Controller('v1/missions')
@@ -41,7 +48,10 @@ export class ReadModelsController {
 
   @Get()
   @ApiOperation({ summary: 'Every mission with its personnel totals' })
-  @ApiQuery(MIN_POSITION_DOC)
+  @ApiQueryFrom(listQuery, { minPosition: MIN_POSITION_DOC })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, MissionListSchema, 'the missions, by id')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async missions(@Query() query: unknown) {
     const { minPosition } = parseInput(listQuery, query, 'query');
     await this.waitFor(['missions', 'personnel'], minPosition);
@@ -50,11 +60,12 @@ export class ReadModelsController {
 
   @Get(':missionId/personnel')
   @ApiOperation({ summary: 'Personnel totals of a mission and per country, against the number required' })
-  @ApiParam({ name: 'missionId', example: 'mss-haiti' })
-  @ApiQuery(AS_OF_DOC)
-  @ApiQuery(MIN_POSITION_DOC)
-  @ApiResponse({ status: 404, description: 'no such mission' })
-  @ApiResponse({ status: 503, description: 'minPosition not reached within 10 s (Retry-After)' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, minPosition: MIN_POSITION_DOC })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, PersonnelSchema, 'totals of the mission, and per country')
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async personnel(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
@@ -64,10 +75,12 @@ export class ReadModelsController {
 
   @Get(':missionId/funding')
   @ApiOperation({ summary: 'Funding per currency and per donor (amounts as exact decimal strings)' })
-  @ApiParam({ name: 'missionId', example: 'mss-haiti' })
-  @ApiQuery(AS_OF_DOC)
-  @ApiQuery(MIN_POSITION_DOC)
-  @ApiResponse({ status: 404, description: 'no such mission' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, minPosition: MIN_POSITION_DOC })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, FundingSchema, 'sums per currency and per donor')
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async funding(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
@@ -77,11 +90,16 @@ export class ReadModelsController {
 
   @Get(':missionId/timeline')
   @ApiOperation({ summary: 'One sentence per event, newest first' })
-  @ApiParam({ name: 'missionId', example: 'mss-haiti' })
-  @ApiQuery({ name: 'limit', required: false, example: 50, description: 'at most 1000' })
-  @ApiQuery({ name: 'before', required: false, description: 'only items with a lower position (paging)' })
-  @ApiQuery(MIN_POSITION_DOC)
-  @ApiResponse({ status: 404, description: 'no such mission' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(timelineQuery, {
+    limit: { description: 'items per page' },
+    before: { description: 'only items with a lower position (paging: the last position of the previous page)' },
+    minPosition: MIN_POSITION_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, TimelineSchema, 'items, newest first')
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async timeline(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { limit, before, minPosition } = parseInput(timelineQuery, query, 'query');

@@ -1,0 +1,232 @@
+// What every endpoint answers, as zod schemas registered under their component names. They
+// validate nothing at run time: they exist to be written into the OpenAPI document, and the
+// type checks at the end of this file fail the build when a response body and its schema part.
+import { z } from 'zod';
+import { EVENT_TYPES } from '@app/domain';
+import type { AppendResult, GlobalPage, StoredEvent, StreamPage } from '@app/event-store';
+import { PROJECTION_NAMES, ProjectionStatus } from '@app/projections';
+import type { ApiKeyView } from '../auth/api-keys.repository';
+import { ROLES } from '../auth/roles';
+import type { HealthController } from '../health/health.controller';
+import type { ProjectionsController } from '../projections/projections.controller';
+import type { ReadModelsService } from '../read-models/read-models.service';
+
+export const responseSchemas = z.registry<{ id: string }>();
+const named = <S extends z.ZodType>(id: string, schema: S): S => {
+  responseSchemas.add(schema, { id });
+  return schema;
+};
+
+const count = z.number().int().min(0);
+const position = z.number().int().min(0).meta({ description: 'a position in the global log' });
+const instant = z.string().meta({ format: 'date-time', example: '2024-06-24T18:00:00.000Z' });
+const amount = z.string().meta({ pattern: '^\\d+(\\.\\d+)?$', description: 'exact decimal string (never a JSON number)', example: '300000000' });
+const country = z.string().meta({ description: 'ISO 3166-1 alpha-3', example: 'KEN' });
+const currency = z.string().meta({ description: 'ISO 4217', example: 'USD' });
+
+export const ProblemSchema = named(
+  'Problem',
+  z
+    .looseObject({
+      type: z.string().meta({ example: '/problems/validation-error' }),
+      title: z.string().meta({ example: 'Bad Request' }),
+      status: z.number().int().meta({ example: 400 }),
+      detail: z.string(),
+      errors: z
+        .array(z.object({ path: z.string().meta({ example: 'events[0].data.personnel' }), message: z.string() }))
+        .optional()
+        .meta({ description: 'every field at fault (validation errors)' }),
+      currentVersion: z.number().int().optional().meta({ description: "the stream's version (409 on expectedVersion)" }),
+    })
+    .meta({ description: 'RFC 9457 problem details; further members depend on `type`' }),
+);
+
+export const AppendResultSchema = named(
+  'AppendResult',
+  z.object({
+    missionId: z.string(),
+    streamVersion: z.number().int().min(1),
+    events: z.array(z.object({ id: z.uuid(), version: z.number().int().min(1), position })),
+  }),
+);
+
+export const StoredEventSchema = named(
+  'StoredEvent',
+  z.object({
+    id: z.uuid(),
+    missionId: z.string(),
+    version: z.number().int().min(1),
+    position,
+    type: z.string().meta({
+      description: `one of ${EVENT_TYPES.join(', ')} (or a type of a newer release, returned as stored)`,
+      example: 'ContingentDeparted',
+    }),
+    schemaVersion: z.number().int().min(1),
+    occurredAt: instant,
+    recordedAt: instant,
+    data: z.record(z.string(), z.unknown()).meta({ example: { country: 'KEN', personnel: 400 } }),
+    metadata: z.record(z.string(), z.unknown()).meta({ description: '`actor` is the name of the API key that appended it' }),
+  }),
+);
+
+export const StreamPageSchema = named(
+  'StreamPage',
+  z.object({
+    missionId: z.string(),
+    events: z.array(StoredEventSchema),
+    nextVersion: z.number().int().nullable().meta({ description: 'fromVersion of the next page; null when this page reaches the end' }),
+  }),
+);
+
+export const GlobalPageSchema = named(
+  'GlobalPage',
+  z.object({
+    events: z.array(StoredEventSchema),
+    next: position.meta({ description: '`after` of the next page' }),
+  }),
+);
+
+const personnelCounts = { pledged: count, departed: count, inTransit: count, deployed: count, withdrawn: count };
+export const PersonnelTotalsSchema = named('PersonnelTotals', z.object({ required: count, ...personnelCounts }));
+
+export const MissionListSchema = named(
+  'MissionList',
+  z.object({
+    missions: z.array(
+      named(
+        'MissionSummary',
+        z.object({
+          missionId: z.string(),
+          name: z.string(),
+          hostCountry: country,
+          leadNation: country.nullable(),
+          streamVersion: z.number().int().min(0),
+          supporters: z.array(z.string()),
+          personnel: PersonnelTotalsSchema,
+        }),
+      ),
+    ),
+    position,
+  }),
+);
+
+export const PersonnelSchema = named(
+  'Personnel',
+  z.object({
+    missionId: z.string(),
+    position,
+    required: count,
+    ...personnelCounts,
+    byCountry: z.array(named('CountryPersonnel', z.object({ country, ...personnelCounts }))).meta({ description: 'sorted by country' }),
+  }),
+);
+
+const fundingSums = { pledged: amount, committed: amount, disbursed: amount };
+export const FundingSchema = named(
+  'Funding',
+  z.object({
+    missionId: z.string(),
+    position,
+    byCurrency: z.array(named('CurrencyFunding', z.object({ currency, ...fundingSums }))),
+    byDonor: z.array(named('DonorFunding', z.object({ donor: z.string(), currency, ...fundingSums }))),
+  }),
+);
+
+export const TimelineSchema = named(
+  'Timeline',
+  z.object({
+    missionId: z.string(),
+    position,
+    items: z
+      .array(
+        named(
+          'TimelineItem',
+          z.object({
+            position,
+            version: z.number().int().min(1),
+            type: z.enum(EVENT_TYPES),
+            occurredAt: instant,
+            summary: z.string().meta({ example: 'Kenya: 400 personnel departed' }),
+          }),
+        ),
+      )
+      .meta({ description: 'newest first' }),
+  }),
+);
+
+export const ProjectionListSchema = named(
+  'ProjectionList',
+  z.object({
+    projections: z.array(
+      named(
+        'ProjectionStatus',
+        z.object({
+          name: z.enum(PROJECTION_NAMES),
+          position,
+          headPosition: position,
+          lagEvents: count,
+          lagSeconds: z.number().min(0).meta({ description: 'age of the oldest event not applied yet (0 when caught up)' }),
+          status: z.enum(['live', 'rebuilding', 'failed']),
+          lastError: z.string().nullable().meta({ description: 'why it failed, or why it waits (an event this release cannot read yet)' }),
+          retry: z
+            .object({ attempts: z.number().int().min(1), nextRetryAt: instant })
+            .nullable()
+            .meta({ description: 'set while waiting for a release that can read the log (retried with backoff)' }),
+          updatedAt: instant,
+          rebuild: z
+            .object({ generation: z.number().int().min(1), position })
+            .nullable()
+            .meta({ description: 'progress of a rebuild under way' }),
+        }),
+      ),
+    ),
+  }),
+);
+
+export const RebuildAcceptedSchema = named(
+  'RebuildAccepted',
+  z.object({
+    name: z.enum(PROJECTION_NAMES),
+    generation: z.number().int().min(1),
+    status: z.string().meta({ description: 'always `rebuilding`', example: 'rebuilding' }),
+    started: z.boolean().meta({ description: 'false when a rebuild was already under way (kept)' }),
+  }),
+);
+
+const role = z.enum(ROLES);
+export const ApiKeySchema = named(
+  'ApiKey',
+  z.object({ id: z.uuid(), name: z.string(), role, createdAt: instant, revokedAt: instant.nullable() }),
+);
+export const ApiKeyListSchema = named('ApiKeyList', z.object({ apiKeys: z.array(ApiKeySchema) }));
+export const CreatedApiKeySchema = named(
+  'CreatedApiKey',
+  z.object({ id: z.uuid(), name: z.string(), role, key: z.string().meta({ description: 'the secret: shown only in this answer' }) }),
+);
+
+export const LiveSchema = named('Live', z.object({ status: z.literal('ok') }));
+export const ReadySchema = named('Ready', z.object({ status: z.literal('ok'), postgres: z.literal('up'), redis: z.literal('up') }));
+
+// ---- The build fails when a body the server returns is not what its schema says. ----
+
+/** Server fits the documented type, and has no top-level field the document leaves out. */
+type Documents<Doc, Server> = [Server] extends [Doc] ? ([keyof Server] extends [keyof Doc] ? true : false) : false;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Body<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+type Out<S extends z.ZodType> = z.output<S>;
+
+export const responseTypesMatch: [
+  Same<Out<typeof AppendResultSchema>, AppendResult>,
+  Documents<Out<typeof StoredEventSchema>, StoredEvent>,
+  Documents<Out<typeof StreamPageSchema>, StreamPage>,
+  Documents<Out<typeof GlobalPageSchema>, GlobalPage>,
+  Same<Out<typeof MissionListSchema>, Body<ReadModelsService['missions']>>,
+  Same<Out<typeof PersonnelSchema>, Body<ReadModelsService['personnel']>>,
+  Same<Out<typeof FundingSchema>, Body<ReadModelsService['funding']>>,
+  Same<Out<typeof TimelineSchema>, Body<ReadModelsService['timeline']>>,
+  Same<Out<typeof ProjectionListSchema>, { projections: ProjectionStatus[] }>,
+  Same<Out<typeof RebuildAcceptedSchema>, Body<ProjectionsController['rebuild']>>,
+  Same<Out<typeof ApiKeySchema>, ApiKeyView>,
+  Same<Out<typeof LiveSchema>, ReturnType<HealthController['live']>>,
+  Same<Out<typeof ReadySchema>, Body<HealthController['ready']>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
