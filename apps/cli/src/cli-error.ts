@@ -21,11 +21,17 @@ export function toCliError(error: unknown): CliError {
   if (error instanceof CliError) return error;
   if (error instanceof UnreachableError) return new CliError(error.message);
   if (error instanceof ApiError) {
-    const hint =
-      error.status === 401 ? ' (check --key or MT_API_KEY)' : error.status === 403 ? ' (this key\'s role may not do that)' : '';
+    const hint = authHint(error.status);
     const details = (error.problem.errors ?? []).map(({ path, message }) => `${path}: ${message}`);
     return new CliError(`HTTP ${error.status}: ${error.message}${hint}`, details);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new CliError(message.split('\n')[0]);
+}
+
+/** What to do about a refused key, after the server's own reason. */
+export function authHint(status: number): string {
+  if (status === 401) return ' (check --key or MT_API_KEY)';
+  if (status === 403) return " (this key's role may not do that)";
+  return '';
 }

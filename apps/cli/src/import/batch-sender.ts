@@ -1,7 +1,7 @@
 // Sends batches: one at a time per mission (so a mission's order holds), several missions at
 // once, and no more than a few batches waiting in memory (the reader waits for room).
 import { ApiClient, ApiError, UnreachableError } from '../api-client';
-import { CliError } from '../cli-error';
+import { authHint, CliError } from '../cli-error';
 import { Batch } from './batch-former';
 
 export interface BatchSenderOptions {
@@ -119,7 +119,7 @@ function describeFailure(batch: Batch, error: unknown): CliError {
     const line = match ? batch.lines[Number(match[1])] : undefined;
     return line !== undefined ? `line ${line}: ${match![2]}: ${message}` : `${path}: ${message}`;
   });
-  return new CliError(`${where} refused (HTTP ${error.status}): ${error.message}`, details);
+  return new CliError(`${where} refused (HTTP ${error.status}): ${error.message}${authHint(error.status)}`, details);
 }
 
 function lineRange(lines: number[]): string {
