@@ -1,7 +1,7 @@
 // `projections` and `projections rebuild NAME [--wait]` (admin).
 import { ApiClient, ProjectionStatus } from './api-client';
 import { CliError } from './cli-error';
-import { startProgress } from './progress';
+import { Progress, startProgress } from './progress';
 import { table } from './table';
 
 export async function listProjections(client: ApiClient, print: (line: string) => void): Promise<void> {
@@ -30,20 +30,23 @@ export async function rebuildProjection(client: ApiClient, name: string, options
   if (!options.wait) return;
 
   // Done when the projection no longer has a generation building: the new one went live.
-  const progress = startProgress(`rebuild ${name}`, 1, 'positions');
+  // The bar starts once the head is known, so its total (and ETA) is right from the start.
+  let progress: Progress | null = null;
   try {
     for (;;) {
       const status = findStatus(await client.projections(), name);
       if (status.status === 'failed') throw new CliError(`rebuild of ${name} failed: ${status.lastError ?? 'no reason given'}`);
+      const head = Math.max(status.headPosition, 1);
+      progress ??= startProgress(`rebuild ${name}`, head, 'positions');
       if (!status.rebuild) {
-        progress.update(status.headPosition, Math.max(status.headPosition, 1));
+        progress.update(status.headPosition, head);
         break;
       }
-      progress.update(status.rebuild.position, Math.max(status.headPosition, 1));
+      progress.update(status.rebuild.position, head);
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
     }
   } finally {
-    progress.stop();
+    progress?.stop();
   }
   options.print(`rebuild of ${name} done: live again`);
 }
