@@ -1,0 +1,58 @@
+// `projections` and `projections rebuild NAME [--wait]` (admin).
+import { ApiClient, ProjectionStatus } from './api-client';
+import { CliError } from './cli-error';
+import { Progress, startProgress } from './progress';
+import { table } from './table';
+
+export async function listProjections(client: ApiClient, print: (line: string) => void): Promise<void> {
+  const statuses = await client.projections();
+  const rows = statuses.map((p) => [
+    p.name,
+    p.status,
+    `${p.position}/${p.headPosition}`,
+    String(p.lagEvents),
+    `${p.lagSeconds}`,
+    p.rebuild ? `at ${p.rebuild.position}` : '',
+    p.lastError ?? '',
+  ]);
+  for (const line of table(['name', 'status', 'position/head', 'lag events', 'lag s', 'rebuild', 'last error'], rows)) print(line);
+}
+
+export interface RebuildOptions {
+  wait: boolean;
+  pollMs?: number;
+  print(line: string): void;
+}
+
+export async function rebuildProjection(client: ApiClient, name: string, options: RebuildOptions): Promise<void> {
+  const answer = await client.rebuildProjection(name);
+  options.print(`${answer.started ? 'started' : 'already under way:'} rebuild of ${name} (generation ${answer.generation})`);
+  if (!options.wait) return;
+
+  // Done when the projection no longer has a generation building: the new one went live.
+  // The bar starts once the head is known, so its total (and ETA) is right from the start.
+  let progress: Progress | null = null;
+  try {
+    for (;;) {
+      const status = findStatus(await client.projections(), name);
+      if (status.status === 'failed') throw new CliError(`rebuild of ${name} failed: ${status.lastError ?? 'no reason given'}`);
+      const head = Math.max(status.headPosition, 1);
+      progress ??= startProgress(`rebuild ${name}`, head, 'positions');
+      if (!status.rebuild) {
+        progress.update(status.headPosition, head);
+        break;
+      }
+      progress.update(status.rebuild.position, head);
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+    }
+  } finally {
+    progress?.stop();
+  }
+  options.print(`rebuild of ${name} done: live again`);
+}
+
+function findStatus(statuses: ProjectionStatus[], name: string): ProjectionStatus {
+  const status = statuses.find((p) => p.name === name);
+  if (!status) throw new CliError(`projection ${name} is no longer listed by the server`);
+  return status;
+}
