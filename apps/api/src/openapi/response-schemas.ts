@@ -204,6 +204,8 @@ export const CreatedApiKeySchema = named(
   z.object({ id: z.uuid(), name: z.string(), role, key: z.string().meta({ description: 'the secret: shown only in this answer' }) }),
 );
 
+export const SessionSchema = named('Session', z.object({ name: z.string(), role }));
+
 export const LiveSchema = named('Live', z.object({ status: z.literal('ok') }));
 export const ReadySchema = named('Ready', z.object({ status: z.literal('ok'), postgres: z.literal('up'), redis: z.literal('up') }));
 

@@ -2,7 +2,9 @@
 // the browser keeps only a session cookie); GET /v1/session says who is signed in;
 // DELETE /v1/session signs out. See session-cookie.ts for the cookie's flags.
 import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAnswer, ApiJsonBody, ApiProblem } from '../openapi/api-docs.decorators';
+import { SessionSchema } from '../openapi/response-schemas';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -30,9 +32,10 @@ export class SessionController {
   @Post()
   @HttpCode(204)
   @ApiOperation({ summary: 'Sign the dashboard in: sets an HttpOnly session cookie for the key (good for GET requests only)' })
-  @ApiBody({ schema: { type: 'object', required: ['key'], properties: { key: { type: 'string' } } } })
+  @ApiJsonBody(signInSchema, { key: 'mt_…' })
   @ApiResponse({ status: 204, description: 'signed in; Set-Cookie: mt_session=…; HttpOnly; SameSite=Strict; Path=/' })
-  @ApiResponse({ status: 401, description: 'the API key is unknown or revoked' })
+  @ApiProblem(400, 'the body is not {"key": "<api key>"}')
+  @ApiProblem(401, 'the API key is unknown or revoked')
   async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const { key } = parseInput(signInSchema, body, 'sign-in');
     const principal = await this.guard.authenticateKey(key);
@@ -43,7 +46,7 @@ export class SessionController {
   @Get()
   @RequireRole('viewer')
   @ApiOperation({ summary: 'Who is signed in: the API key name and role' })
-  @ApiResponse({ status: 200, schema: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } })
+  @ApiAnswer(200, SessionSchema, 'the signed-in key (by cookie or bearer)')
   whoAmI(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): { name: string; role: string } {
     reply.header('cache-control', 'no-store');
     return { name: principal.name, role: principal.role };
