@@ -15,6 +15,8 @@ export class PgListener implements OnApplicationShutdown {
   private client?: Client;
   private connecting?: Promise<void>;
   private closed = false;
+  /** LISTENs one after another: pg warns about (and will refuse) queries sent while one runs. */
+  private listening: Promise<unknown> = Promise.resolve();
 
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
 
@@ -25,7 +27,13 @@ export class PgListener implements OnApplicationShutdown {
     if (isNew) this.handlers.set(channel, new Set());
     this.handlers.get(channel)!.add(handler);
     await this.connect();
-    if (isNew && this.client) await this.client.query(`LISTEN ${channel}`).catch(() => undefined);
+    if (isNew && this.client) await this.listen(this.client, channel).catch(() => undefined);
+  }
+
+  private listen(client: Client, channel: string): Promise<unknown> {
+    const done = this.listening.catch(() => undefined).then(() => client.query(`LISTEN ${channel}`));
+    this.listening = done;
+    return done;
   }
 
   /** Called after the connection was lost and restored (notifications may have been missed). */
@@ -52,7 +60,7 @@ export class PgListener implements OnApplicationShutdown {
     });
     try {
       await client.connect();
-      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
+      for (const channel of this.handlers.keys()) await this.listen(client, channel);
       this.client = client;
     } catch (error) {
       this.logger.warn(`LISTEN connection failed (${(error as Error).message}); retrying`);
