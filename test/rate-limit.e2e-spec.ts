@@ -76,6 +76,16 @@ describe('rate limit', () => {
     }
   });
 
+  it('counts a percent-encoded path the router decodes to /v1 like the plain path', async () => {
+    const [api] = await twoInstances();
+    const key = await createKey('viewer');
+    for (let i = 0; i < LIMIT; i++) expect((await api.request('GET', '/v1/missions', { key })).status).toBe(200);
+    // "%76" is "v": the router serves /v1/missions for it, so the limit must count it too.
+    for (const path of ['/%761/missions', '/v%31/missions']) {
+      expect((await api.request('GET', path, { key })).status).toBe(429);
+    }
+  });
+
   it('counts each API key on its own', async () => {
     const [a, b] = await twoInstances();
     const spent = await createKey('operator');

@@ -26,6 +26,13 @@ const STARTUP_WAIT_MS = 1_000;
 /** The routes clients call; health probes, metrics scrapes, docs and the dashboard are not limited. */
 const LIMITED_PATHS = /^\/(v1|admin)(\/|\?|$)/;
 
+/**
+ * The path as the router matched it (its pattern, such as /v1/missions/:missionId/events), not
+ * the raw URL: the router decodes percent-escapes, so `/%761/missions` reaches /v1/missions
+ * while its raw URL would not match LIMITED_PATHS. Unrouted requests (404) keep the raw URL.
+ */
+const routedPath = (request: FastifyRequest): string => request.routeOptions.url ?? request.url;
+
 /** Every count under the configured namespace: `{mt}:rate-limit:key:<API key id>` or `…:ip:<address>`. */
 export const rateLimitNamespace = (config: AppConfig): string => `{${config.REDIS_PREFIX}}:rate-limit:`;
 
@@ -76,7 +83,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     let limit: ReturnType<FastifyInstance['rateLimit']> | undefined;
     fastify.addHook('onRequest', async (request, reply) => {
       // Preflights carry no key and are answered by the CORS plugin without touching anything.
-      if (request.method === 'OPTIONS' || !LIMITED_PATHS.test(request.url)) return;
+      if (request.method === 'OPTIONS' || !LIMITED_PATHS.test(routedPath(request))) return;
       if (redis.status !== 'ready' || Date.now() - this.redisFailedAt < BYPASS_MS) return;
       limit ??= fastify.rateLimit(); // decorated once the plugin has loaded, before the first request
       try {
