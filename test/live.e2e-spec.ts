@@ -128,6 +128,17 @@ describe('live read models (server-sent events)', () => {
     reads.mockRestore();
   });
 
+  it('ends a stream at once when its key is revoked', async () => {
+    const created = (await h.api.request('POST', '/v1/api-keys', { body: { name: 'live-viewer', role: 'viewer' } })).body;
+    const response = await fetch(`${h.api.baseUrl}/v1/missions/live/live`, { headers: { authorization: `Bearer ${created.key}` } });
+    expect(response.status).toBe(200);
+    await readEvents(response.body!, (events) => events.length >= 2);
+    expect((await h.api.request('DELETE', `/v1/api-keys/${created.id}`)).status).toBe(204);
+    // the server ends the stream: the reader sees its end, with no further event
+    const after = await readEvents(response.body!, () => false, 5_000);
+    expect(after).toEqual([]);
+  });
+
   it('is 404 for an unknown mission and 401 without a key', async () => {
     expect((await h.api.request('GET', '/v1/missions/no-such/live')).status).toBe(404);
     expect((await h.api.request('GET', '/v1/missions/live/live', { key: null })).status).toBe(401);

@@ -1,5 +1,6 @@
 // The live hub's own logic, in memory: shared and coalesced reads, back-pressure. (Over real
 // HTTP, with the real read models, see test/live.e2e-spec.ts.)
+import { PgListener } from '@app/database';
 import { ProjectionAdvanced } from '@app/projections';
 import { LiveHub, ViewerConnection } from './live-hub';
 import { ProjectionWatcher } from './projection-watcher';
@@ -19,8 +20,9 @@ function setup() {
   } as unknown as ReadModelsService;
   let notify!: (advanced: ProjectionAdvanced) => void;
   const watcher = { onAdvanced: (listener: typeof notify) => ((notify = listener), () => undefined) } as unknown as ProjectionWatcher;
-  const hub = new LiveHub(readModels, watcher);
-  hub.onModuleInit();
+  const listener = { subscribe: async () => undefined } as unknown as PgListener;
+  const hub = new LiveHub(readModels, watcher, listener);
+  void hub.onModuleInit();
   const flush = async () => {
     while (pending.length) {
       pending.shift()!();

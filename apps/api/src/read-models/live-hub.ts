@@ -5,7 +5,10 @@
 // more read after it. A viewer whose connection cannot keep up is skipped until it drains,
 // then sent the latest state (never a backlog); one stuck for too long is closed.
 import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
+import { PgListener } from '@app/database';
 import { ProjectionAdvanced } from '@app/projections';
+import { API_KEYS_CHANGED_CHANNEL } from '../auth/api-keys.repository';
+import { SESSIONS_CHANGED_CHANNEL } from '../session/sessions.repository';
 import { ProjectionWatcher } from './projection-watcher';
 import { ReadModelsService } from './read-models.service';
 
@@ -30,6 +33,8 @@ export interface ViewerConnection {
   write(chunk: string): boolean;
   onDrain(listener: () => void): void;
   end(): void;
+  /** False once the key or session that opened the stream no longer may (revoked, signed out). */
+  stillAllowed?(): Promise<boolean>;
 }
 
 class Viewer {
@@ -120,10 +125,14 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly readModels: ReadModelsService,
     private readonly watcher: ProjectionWatcher,
+    private readonly listener: PgListener,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.unsubscribe = this.watcher.onAdvanced((advanced) => this.advanced(advanced));
+    // After the repositories have dropped their caches for the same notification.
+    const recheck = () => setImmediate(() => void this.recheck().catch(() => undefined));
+    for (const channel of [API_KEYS_CHANGED_CHANNEL, SESSIONS_CHANGED_CHANNEL]) await this.listener.subscribe(channel, recheck);
   }
 
   /** Open streams in this process. */
@@ -196,6 +205,18 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
     const now = Date.now();
     for (const feed of this.feeds.values()) {
       for (const viewer of feed.viewers) if (!viewer.beat(now)) viewer.connection.end();
+    }
+  }
+
+  /**
+   * Ends the streams whose key was revoked or whose session was signed out: a revocation
+   * stops a key at once, open streams included. One viewer at a time, so that the first
+   * lookup of a key fills the cache for the others.
+   */
+  async recheck(): Promise<void> {
+    const viewers = [...this.feeds.values()].flatMap((feed) => [...feed.viewers]);
+    for (const viewer of viewers) {
+      if (viewer.connection.stillAllowed && !(await viewer.connection.stillAllowed())) viewer.connection.end();
     }
   }
 

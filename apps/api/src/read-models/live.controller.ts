@@ -3,9 +3,10 @@
 // projection moves and the mission's read model has changed (see LiveHub, which shares one
 // read per mission between all its viewers). A comment line every 15 s keeps proxies from
 // closing an idle stream.
-import { Controller, Get, Param, Res } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiInvalidParameters, ApiPathParam, ApiProblem } from '../openapi/api-docs.decorators';
 import { Problem } from '../problems/problem';
@@ -16,7 +17,10 @@ import { LiveHub, MAX_LIVE_STREAMS } from './live-hub';
 @Controller('v1/missions')
 @RequireRole('viewer')
 export class LiveController {
-  constructor(private readonly hub: LiveHub) {}
+  constructor(
+    private readonly hub: LiveHub,
+    private readonly guard: ApiKeyGuard,
+  ) {}
 
   @Get(':missionId/live')
   @ApiOperation({ summary: 'Server-sent events: `personnel` and `funding` read models whenever they change' })
@@ -30,7 +34,7 @@ export class LiveController {
   @ApiInvalidParameters()
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, 'this server has as many open streams as it serves (Retry-After)')
-  async live(@Param('missionId') missionIdParam: string, @Res() reply: FastifyReply): Promise<void> {
+  async live(@Param('missionId') missionIdParam: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     if (this.hub.full) {
       throw new Problem(503, 'too-many-streams', `this server already serves ${MAX_LIVE_STREAMS} live streams; retry later`, {}, { 'Retry-After': '10' });
@@ -52,7 +56,13 @@ export class LiveController {
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     unsubscribe = this.hub.subscribe(
       missionId,
-      { write: (chunk) => raw.write(chunk), onDrain: (listener) => raw.on('drain', listener), end: () => raw.end() },
+      {
+        write: (chunk) => raw.write(chunk),
+        onDrain: (listener) => raw.on('drain', listener),
+        end: () => raw.end(),
+        // The same key or cookie, checked again (PostgreSQL unreachable: keep the stream).
+        stillAllowed: () => this.guard.authenticate(request).then(() => true, (error) => !(error instanceof Problem && error.status === 401)),
+      },
       first,
     );
   }
