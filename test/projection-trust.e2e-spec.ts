@@ -147,4 +147,19 @@ describe('personnel totals at the limits', () => {
     const asOf = await h.api.request('GET', '/v1/missions/huge/personnel?asOf=2100-01-01');
     expect(asOf.body.pledged).toBe(3_000_000_000);
   });
+
+  it('funding sums far beyond any number of the largest amounts read back exactly', async () => {
+    // A million of the largest amounts (just under 10^20 each) sum to about 10^26: a sum of
+    // 10^30 stands for far more (written past the API, which caps each amount).
+    const big = '1' + '0'.repeat(30) + '.0001';
+    expect((await append(h, 'rich', [established(), { type: 'FundingPledged', occurredAt: '2024-01-01', data: { donor: 'USA', amount: '99999999999999999999.9999', currency: 'USD' } }])).status).toBe(201);
+    await insertRaw(h, 'rich', 'FundingPledged', { donor: 'USA', amount: big, currency: 'USD' });
+    await append(h, 'rich', [personnelEvent('PersonnelPledged', 'KEN', 1)]);
+    const head = await h.quiesce();
+    const funding = await h.api.request('GET', `/v1/missions/rich/funding?minPosition=${head}`);
+    // 10^30 + 0.0001 + (10^20 - 0.0001) = 10^30 + 10^20, exactly
+    expect(funding.body.byDonor[0].pledged).toBe('1' + '0'.repeat(9) + '1' + '0'.repeat(20));
+    expect(await projection(h, 'funding')).toMatchObject({ status: 'live', lastError: null });
+  });
 });
+

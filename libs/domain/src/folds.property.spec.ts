@@ -99,7 +99,7 @@ interface Model<S> {
   stored: (state: S) => S;
 }
 
-/** numeric(30,4) reads back padded ("5.7000"); the worker normalises it again. */
+/** numeric(60,4) reads back padded ("5.7000"); the worker normalises it again. */
 function throughNumeric(amount: string): string {
   const [whole, fraction = ''] = amount.split('.');
   return formatAmount(parseAmount(`${whole}.${fraction.padEnd(4, '0')}`));

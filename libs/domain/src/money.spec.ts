@@ -28,7 +28,7 @@ describe('parseAmount', () => {
     ['1000000000000000000', 10_000_000_000_000_000_000_000n],
     ['12345678901234567890123.4567', 123_456_789_012_345_678_901_234_567n],
   ])('reads the sum %j (signed, zero-padded or beyond the input limit) as %s', (text, units) => {
-    // given a running sum as stored (it may be negative, padded by numeric(30,4), or large)
+    // given a running sum as stored (it may be negative, padded by numeric(60,4), or large)
     // when parsed
     // then it is exact
     expect(parseAmount(text)).toBe(units);

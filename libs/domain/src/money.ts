@@ -6,10 +6,10 @@ const SCALE = 10n ** BigInt(SCALE_DIGITS);
 
 /**
  * What an operator may submit: digits, at most 4 fraction digits, no sign, no exponent, below
- * 10^20 (read models hold numeric(30,4), so sums have room to grow).
+ * 10^20 (read models hold numeric(60,4), so sums have room to grow).
  */
 export const AMOUNT_PATTERN = /^\d{1,20}(\.\d{1,4})?$/;
-/** What a sum may look like (sums grow past the input limit; PostgreSQL's numeric(30,4) may pad zeros). */
+/** What a sum may look like (sums grow past the input limit; PostgreSQL's numeric(60,4) may pad zeros). */
 const SUM_PATTERN = /^-?\d+(\.\d{1,4})?$/;
 
 export function parseAmount(text: string): bigint {

@@ -1,4 +1,4 @@
-// funding: per mission, donor and currency — pledged, committed, disbursed as numeric(30,4).
+// funding: per mission, donor and currency — pledged, committed, disbursed as numeric(60,4).
 import { donorKey, emptyFunding, evolveFunding, formatAmount, FundingState, parseAmount } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { Projection } from './projection';
@@ -18,7 +18,7 @@ export const fundingProjection: Projection<FundingState> = {
     const states = new Map<string, FundingState>();
     for (const row of rows) {
       const state = states.get(row.mission_id) ?? emptyFunding();
-      // numeric(30,4) reads back as "300000000.0000": normalise to the shortest exact form.
+      // numeric(60,4) reads back as "300000000.0000": normalise to the shortest exact form.
       const amount = (text: string) => formatAmount(parseAmount(text));
       state.byDonor[donorKey(row.donor, row.currency)] = {
         donor: row.donor,
