@@ -26,11 +26,46 @@ export const storableString = () =>
     if (problem) context.issues.push({ code: 'custom', message: problem, input: context.value });
   });
 
-/** Stored exactly as sent; blank text is refused. */
+const OPENS_EMBEDDING = new Set(['\u202a', '\u202b', '\u202d', '\u202e']); // LRE RLE LRO RLO, closed by PDF
+const OPENS_ISOLATE = new Set(['\u2066', '\u2067', '\u2068']); // LRI RLI FSI, closed by PDI
+
+/**
+ * The first bidirectional embedding, override or isolate the text opens and does not close,
+ * or null. Shown inside a sentence or a table ("Kenya: farewell held by …"), an unclosed
+ * right-to-left override would reorder everything after it, figures included; closed ones
+ * (as right-to-left text legitimately uses them) stay inside the field.
+ */
+export function unclosedBidiControl(value: string): { char: string; at: number } | null {
+  const open: { char: string; at: number; isolate: boolean }[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i];
+    if (OPENS_EMBEDDING.has(char) || OPENS_ISOLATE.has(char)) open.push({ char, at: i, isolate: OPENS_ISOLATE.has(char) });
+    else if (char === '\u202c' && open.length > 0 && !open[open.length - 1].isolate) open.pop();
+    else if (char === '\u2069') {
+      // PDI closes the innermost isolate and whatever embeddings were opened inside it.
+      const isolate = open.map((o) => o.isolate).lastIndexOf(true);
+      if (isolate >= 0) open.length = isolate;
+    }
+  }
+  return open[0] ?? null;
+}
+
+/** Stored exactly as sent; blank text, and bidirectional controls left open, are refused. */
 const text = (max: number) =>
   storableString()
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => value.trim().length > 0, 'must not be empty');
+    .refine((value) => value.trim().length > 0, 'must not be empty')
+    .check((context) => {
+      const open = unclosedBidiControl(context.value);
+      if (open) {
+        const code = open.char.charCodeAt(0).toString(16).toUpperCase();
+        context.issues.push({
+          code: 'custom',
+          message: `must close the bidirectional control it opens (U+${code} at character ${open.at + 1}): left open it would reorder the text shown after it`,
+          input: context.value,
+        });
+      }
+    });
 const country = z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-3 country code such as "KEN"');
 const currency = z.string().refine(isCurrencyCode, 'must be an ISO 4217 currency code such as "USD"');
 const MAX_PERSONNEL = 10_000_000;

@@ -855,3 +855,23 @@ describe('text PostgreSQL cannot store is refused with a precise message', () =>
     expect(result.ok ? [] : result.errors).toEqual([{ path: 'expectedVersion', message: 'must be an integer between -9007199254740991 and 9007199254740991' }]);
   });
 });
+
+describe('bidirectional controls in free text', () => {
+  const farewell = (officiant: string) =>
+    validateEvent({ type: 'FarewellHeld', occurredAt: '2024-06-24', data: { country: 'KEN', personnel: 400, officiant } });
+
+  it('refuses an override left open, which would reorder the figures shown after it', () => {
+    const result = farewell('\u202eabc');
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ path: 'data.officiant', message: 'must close the bidirectional control it opens (U+202E at character 1): left open it would reorder the text shown after it' }],
+    });
+    expect(farewell('ok \u2067نص').ok).toBe(false); // an isolate left open
+  });
+
+  it('keeps closed embeddings, overrides and isolates, and right-to-left text as it is', () => {
+    for (const text of ['\u202eabc\u202c', '\u2067نص\u2069', '\u2068a\u202eb\u2069', 'الرئيس', 'x\u202c stray close']) {
+      expect({ text, ok: farewell(text).ok }).toEqual({ text, ok: true });
+    }
+  });
+});
