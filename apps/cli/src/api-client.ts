@@ -152,7 +152,9 @@ function timedFetch(url: string, timeoutMs: number): typeof globalThis.fetch {
 
 /** fetch hides the reason in `cause` (ECONNREFUSED, ENOTFOUND...); say it in a few words. */
 function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'no answer in time';
+  // By name, not instanceof: the DOMException of an abort may come from another realm.
+  const name = (error as { name?: unknown })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'no answer in time';
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused (is the API running?)';
