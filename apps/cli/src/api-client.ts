@@ -1,80 +1,28 @@
-// The CLI's only way to the service: one typed method per HTTP endpoint it uses (contract
-// section 4). The types mirror the contract; when /docs-json is a valid OpenAPI document they
-// can be generated from it (openapi-typescript) and this module swapped for a generated client
-// without touching the commands.
+// The CLI's only way to the service: one method per HTTP endpoint it uses, over the typed
+// openapi-fetch client of @app/api-client. Paths, parameters and bodies are the types generated
+// from /docs-json, so a change to the API that the CLI depends on fails to compile. What the
+// commands need on top: every answer other than the expected success thrown as an ApiError
+// (with Retry-After, for the import's retries), an unreachable service as UnreachableError.
+import { createApiClient, type ApiClient as TypedApiClient, type ApiSchemas, type Problem } from '@app/api-client';
 
-export interface EventEnvelope {
-  id: string;
-  missionId: string;
-  version: number;
-  position: number;
-  type: string;
-  schemaVersion: number;
-  occurredAt: string;
-  recordedAt: string;
-  data: Record<string, unknown>;
-  metadata: Record<string, unknown>;
-}
+export type { Problem };
+export type EventEnvelope = ApiSchemas['StoredEvent'];
+export type EventToAppend = ApiSchemas['NewEvent'];
+export type AppendResult = ApiSchemas['AppendResult'];
+export type GlobalPage = ApiSchemas['GlobalPage'];
+export type StreamPage = ApiSchemas['StreamPage'];
+export type ApiKey = ApiSchemas['ApiKey'];
+export type CreatedApiKey = ApiSchemas['CreatedApiKey'];
+export type Role = ApiKey['role'];
+export type ProjectionStatus = ApiSchemas['ProjectionStatus'];
+export type RebuildAccepted = ApiSchemas['RebuildAccepted'];
 
-export interface EventToAppend {
-  type: string;
-  occurredAt: string;
-  data: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-}
-
-export interface AppendResult {
-  missionId: string;
-  streamVersion: number;
-  events: { id: string; version: number; position: number }[];
-}
-
-export interface GlobalPage {
-  events: EventEnvelope[];
-  next: number;
-}
-
-export interface StreamPage {
-  missionId: string;
-  events: EventEnvelope[];
-  nextVersion: number | null;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  role: string;
-  createdAt: string;
-  revokedAt: string | null;
-}
-
-export interface ProjectionStatus {
-  name: string;
-  position: number;
-  headPosition: number;
-  lagEvents: number;
-  lagSeconds: number;
-  status: 'live' | 'rebuilding' | 'failed';
-  lastError: string | null;
-  updatedAt: string;
-  rebuild?: { generation: number; position: number } | null;
-}
-
+/** GET /health/ready, from its 200 (Ready) or its 503 (a Problem naming what is down). */
 export interface Readiness {
-  status: string;
-  postgres?: 'up' | 'down';
-  redis?: 'up' | 'down';
+  ready: boolean;
+  postgres?: string;
+  redis?: string;
   detail?: string;
-}
-
-/** RFC 9457 problem details, as every error of the API is. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  errors?: { path: string; message: string }[];
-  currentVersion?: number;
 }
 
 /** An answer of the API other than the expected success. */
@@ -99,124 +47,114 @@ export interface ApiClientOptions {
   timeoutMs?: number;
 }
 
+/** What every openapi-fetch call answers; `error` is the parsed body of a non-2xx answer. */
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
 export class ApiClient {
-  private readonly base: URL;
+  readonly url: string;
+  private readonly api: TypedApiClient;
+  /** /health/* and /metrics are public: the key is not sent there. */
+  private readonly publicApi: TypedApiClient;
 
-  constructor(private readonly options: ApiClientOptions) {
-    this.base = new URL(options.url);
+  constructor(options: ApiClientOptions) {
+    const base = new URL(options.url);
+    this.url = base.origin + base.pathname.replace(/\/$/, '');
+    const fetch = timedFetch(this.url, options.timeoutMs ?? 60_000);
+    this.api = createApiClient({ baseUrl: this.url, apiKey: options.key, fetch });
+    this.publicApi = createApiClient({ baseUrl: this.url, fetch });
   }
 
-  get url(): string {
-    return this.base.origin + this.base.pathname.replace(/\/$/, '');
+  async appendEvents(missionId: string, events: EventToAppend[], idempotencyKey?: string): Promise<AppendResult> {
+    const header = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined;
+    return bodyOf(await this.api.POST('/v1/missions/{missionId}/events', { params: { path: { missionId }, header }, body: { events } }));
   }
 
-  appendEvents(missionId: string, events: EventToAppend[], idempotencyKey?: string): Promise<AppendResult> {
-    return this.json('POST', `/v1/missions/${encodeURIComponent(missionId)}/events`, {
-      body: { events },
-      headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
-    });
+  async readAll(after: number, limit = 1000): Promise<GlobalPage> {
+    return bodyOf(await this.api.GET('/v1/events', { params: { query: { after, limit } } }));
   }
 
-  readAll(after: number, limit = 1000): Promise<GlobalPage> {
-    return this.json('GET', `/v1/events?after=${after}&limit=${limit}`);
+  async readStream(missionId: string, fromVersion: number, limit = 1000): Promise<StreamPage> {
+    return bodyOf(await this.api.GET('/v1/missions/{missionId}/events', { params: { path: { missionId }, query: { fromVersion, limit } } }));
   }
 
-  readStream(missionId: string, fromVersion: number, limit = 1000): Promise<StreamPage> {
-    return this.json('GET', `/v1/missions/${encodeURIComponent(missionId)}/events?fromVersion=${fromVersion}&limit=${limit}`);
-  }
-
-  createApiKey(name: string, role: string): Promise<ApiKey & { key: string }> {
-    return this.json('POST', '/v1/api-keys', { body: { name, role } });
+  async createApiKey(name: string, role: Role): Promise<CreatedApiKey> {
+    return bodyOf(await this.api.POST('/v1/api-keys', { body: { name, role } }));
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
-    return (await this.json<{ apiKeys: ApiKey[] }>('GET', '/v1/api-keys')).apiKeys;
+    return bodyOf(await this.api.GET('/v1/api-keys')).apiKeys;
   }
 
   async revokeApiKey(id: string): Promise<void> {
-    await this.request('DELETE', `/v1/api-keys/${encodeURIComponent(id)}`);
+    expectEmpty(await this.api.DELETE('/v1/api-keys/{id}', { params: { path: { id } } }));
   }
 
   async projections(): Promise<ProjectionStatus[]> {
-    return (await this.json<{ projections: ProjectionStatus[] }>('GET', '/v1/projections')).projections;
+    return bodyOf(await this.api.GET('/v1/projections')).projections;
   }
 
-  rebuildProjection(name: string): Promise<{ name: string; generation: number; status: string; started: boolean }> {
-    return this.json('POST', `/v1/projections/${encodeURIComponent(name)}/rebuild`);
+  /** Any name: the server answers one it does not know with a 404 that names the projections. */
+  async rebuildProjection(name: string): Promise<RebuildAccepted> {
+    const path = { name: name as ProjectionStatus['name'] };
+    return bodyOf(await this.api.POST('/v1/projections/{name}/rebuild', { params: { path } }));
   }
 
   /** 200 or 503 both say something worth showing; only those are not errors here. */
   async readiness(): Promise<Readiness> {
-    const response = await this.send('GET', '/health/ready', { auth: false });
-    const body = await readBody(response);
-    if (response.status === 200 || response.status === 503) return body as Readiness;
-    throw toApiError(response, body);
+    const { data, error, response } = await this.publicApi.GET('/health/ready');
+    if (data) return { ready: data.status === 'ok', postgres: data.postgres, redis: data.redis };
+    if (response.status === 503 && isObject(error)) {
+      return { ready: false, postgres: text(error.postgres), redis: text(error.redis), detail: text(error.detail) };
+    }
+    throw toApiError(response, error);
   }
 
   async metrics(): Promise<string> {
-    const response = await this.request('GET', '/metrics', { auth: false });
-    return response.text();
-  }
-
-  private async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const response = await this.request(method, path, options);
-    return (await readBody(response)) as T;
-  }
-
-  /** Sends and turns any non-2xx answer into an ApiError. */
-  private async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
-    const response = await this.send(method, path, options);
-    if (response.ok) return response;
-    throw toApiError(response, await readBody(response));
-  }
-
-  private async send(method: string, path: string, options: RequestOptions): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.auth !== false && this.options.key) headers.authorization = `Bearer ${this.options.key}`;
-    let body: string | undefined;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] = 'application/json';
-    }
-    try {
-      return await fetch(new URL(this.url + path), {
-        method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 60_000),
-      });
-    } catch (error) {
-      throw new UnreachableError(`cannot reach ${this.url}: ${networkReason(error)}`);
-    }
+    const { data, error, response } = await this.publicApi.GET('/metrics', { parseAs: 'text' });
+    if (!response.ok) throw toApiError(response, error);
+    return data ?? '';
   }
 }
 
-interface RequestOptions {
-  body?: unknown;
-  headers?: Record<string, string>;
-  auth?: boolean;
+/** The body of a success, or the answer as an ApiError. */
+function bodyOf<T>({ data, error, response }: FetchResult<T>): T {
+  if (response.ok && data !== undefined) return data;
+  throw toApiError(response, error);
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** For an endpoint whose success has no body (204). */
+function expectEmpty({ error, response }: FetchResult<unknown>): void {
+  if (!response.ok) throw toApiError(response, error);
 }
 
 function toApiError(response: Response, body: unknown): ApiError {
-  const problem: Problem =
-    body && typeof body === 'object' ? { status: response.status, ...(body as object) } : { status: response.status, detail: `HTTP ${response.status} ${response.statusText}` };
+  const problem: Problem = isObject(body)
+    ? ({ status: response.status, ...body } as Problem)
+    : { type: 'about:blank', title: response.statusText, status: response.status, detail: `HTTP ${response.status} ${response.statusText}` };
   const retryAfter = Number(response.headers.get('retry-after'));
   return new ApiError(response.status, problem, Number.isFinite(retryAfter) && retryAfter >= 0 && response.headers.has('retry-after') ? retryAfter : null);
 }
 
+/** fetch with a deadline per request, and its failures said as UnreachableError. */
+function timedFetch(url: string, timeoutMs: number): typeof globalThis.fetch {
+  return async (input, init) => {
+    try {
+      return await globalThis.fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      throw new UnreachableError(`cannot reach ${url}: ${networkReason(error)}`);
+    }
+  };
+}
+
 /** fetch hides the reason in `cause` (ECONNREFUSED, ENOTFOUND...); say it in a few words. */
 function networkReason(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'no answer in time';
+  // By name, not instanceof: the DOMException of an abort may come from another realm.
+  const name = (error as { name?: unknown })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'no answer in time';
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
   const code = cause?.code;
   if (code === 'ECONNREFUSED') return 'connection refused (is the API running?)';
@@ -224,3 +162,6 @@ function networkReason(error: unknown): string {
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'connection reset';
   return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -1,8 +1,8 @@
 // `keys create|list|revoke`: API keys (admin).
-import { ApiClient } from './api-client';
+import { ApiClient, Role } from './api-client';
 import { table } from './table';
 
-export async function createKey(client: ApiClient, name: string, role: string, print: (line: string) => void): Promise<void> {
+export async function createKey(client: ApiClient, name: string, role: Role, print: (line: string) => void): Promise<void> {
   const created = await client.createApiKey(name, role);
   print(`created ${created.role} key "${created.name}" (id ${created.id})`);
   print(`key: ${created.key}`);

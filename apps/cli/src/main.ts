@@ -3,7 +3,7 @@
 // Data goes to stdout, progress and reasons to stderr; exit 0 on success, 1 when the command
 // failed, 2 for bad arguments — with a one-line reason, never a stack trace.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ApiClient } from './api-client';
+import { ApiClient, Role } from './api-client';
 import { CliError, EXIT_USAGE, toCliError } from './cli-error';
 import { exportLog } from './export-command';
 import { importFile } from './import/import-command';
@@ -63,7 +63,7 @@ export function buildProgram(): Command {
     .description('create a key; its secret is shown once')
     .requiredOption('--name <name>', 'who or what uses it (recorded as metadata.actor)')
     .addOption(new Option('--role <role>', 'what it may do').choices(['viewer', 'operator', 'admin']).makeOptionMandatory())
-    .action(async (options: { name: string; role: string }, command: Command) => createKey(client(command), options.name, options.role, out));
+    .action(async (options: { name: string; role: Role }, command: Command) => createKey(client(command), options.name, options.role, out));
   keys
     .command('list')
     .description('list keys (no secrets)')

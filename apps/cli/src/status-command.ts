@@ -13,7 +13,7 @@ export async function showStatus(client: ApiClient, print: (line: string) => voi
     client.metrics().catch(() => null),
   ]);
 
-  const isReady = ready.status === 'ok';
+  const isReady = ready.ready;
   print(`${'api'.padEnd(12)}${client.url} ${isReady ? 'ready' : 'NOT READY'} (PostgreSQL ${ready.postgres ?? '?'}, Redis ${ready.redis ?? '?'})`);
   if (typeof projections === 'string') {
     print(`${'projections'.padEnd(12)}${projections}`);

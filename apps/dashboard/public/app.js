@@ -1,8 +1,27 @@
+// @ts-check
 // The Mission Tracker dashboard: signs in once (POST /v1/session; the key is sent, then
 // forgotten: only the HttpOnly session cookie remains), reads the /v1 read models with that
 // cookie, and follows GET /v1/missions/{id}/live (EventSource reconnects by itself).
 import { renderGroupedBars, fitOnResize } from './charts.js';
 import { formatAmount, formatCount, formatDay, formatInstant, formatMoney, formatOccurred } from './format.js';
+
+// The API's bodies, typed from the types generated from /docs-json (checked by
+// `npm run typecheck:dashboard`; the browser never loads them).
+/** @typedef {import('../../../libs/api-client/src/schema').paths} Paths */
+/** @typedef {import('../../../libs/api-client/src/schema').components['schemas']} Schemas */
+/** @typedef {Schemas['Session']} Session */
+/** @typedef {Schemas['Personnel']} Personnel */
+/** @typedef {Schemas['Funding']} Funding */
+/**
+ * The JSON body of a GET's 200 answer.
+ * @template {keyof Paths} P
+ * @typedef {Paths[P] extends { get: { responses: { 200: { content: { 'application/json': infer B } } } } } ? B : never} Ok
+ */
+/**
+ * The path and query parameters of a GET.
+ * @template {keyof Paths} P
+ * @typedef {Paths[P] extends { get: { parameters: infer Q } } ? Q : never} Params
+ */
 
 const $ = (id) => document.getElementById(id);
 const TIMELINE_PAGE = 10;
@@ -35,9 +54,19 @@ const state = {
 
 class SessionEnded extends Error {}
 
-/** GET with the session cookie; a 401 means the session has ended (signed out, revoked). */
-async function read(path) {
-  const response = await fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
+/**
+ * GET with the session cookie; a 401 means the session has ended (signed out, revoked).
+ * @template {keyof Paths} P
+ * @param {P} path the path as the OpenAPI document names it: '/v1/missions/{missionId}/personnel'
+ * @param {Params<P>} [params] `{ path: { missionId }, query: { asOf } }`; an empty query value is left out
+ * @returns {Promise<Ok<P>>}
+ */
+async function read(path, params) {
+  const { path: names = {}, query = {} } = /** @type {{ path?: Record<string, string>, query?: Record<string, unknown> }} */ (params ?? {});
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
+  const url = path.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(names[name])) + (search.toString() ? `?${search}` : '');
+  const response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
   if (response.status === 401) throw new SessionEnded();
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new Error(body?.detail ?? `the server answered ${response.status}`);
@@ -88,10 +117,10 @@ async function start() {
 
 $('sign-in-form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  const input = $('key');
+  const input = /** @type {HTMLInputElement} */ ($('key'));
   const message = $('sign-in-message');
   message.textContent = '';
-  const button = event.submitter ?? $('sign-in-form').querySelector('button');
+  const button = /** @type {HTMLButtonElement} */ (event.submitter ?? $('sign-in-form').querySelector('button'));
   button.disabled = true;
   try {
     const response = await fetch('/v1/session', {
@@ -132,6 +161,7 @@ function signedOut(message) {
   $('key').focus();
 }
 
+/** @param {Session} principal */
 async function signedIn(principal) {
   state.principal = principal;
   $('sign-in').hidden = true;
@@ -203,10 +233,13 @@ function missionName(missionId) {
 }
 
 async function loadTotals() {
-  const id = encodeURIComponent(state.missionId);
-  const query = state.asOf ? `?asOf=${state.asOf}` : '';
+  const params = { path: { missionId: state.missionId }, query: { asOf: state.asOf } };
   try {
-    const [missions, personnel, funding] = await Promise.all([read('/v1/missions'), read(`/v1/missions/${id}/personnel${query}`), read(`/v1/missions/${id}/funding${query}`)]);
+    const [missions, personnel, funding] = await Promise.all([
+      read('/v1/missions'),
+      read('/v1/missions/{missionId}/personnel', params),
+      read('/v1/missions/{missionId}/funding', params),
+    ]);
     state.missionNames = new Map(missions.missions.map((m) => [m.missionId, m.name]));
     $('mission-title').textContent = missionName(state.missionId);
     renderPersonnel(personnel);
@@ -217,11 +250,12 @@ async function loadTotals() {
   }
 }
 
+/** @param {Personnel} p the body of GET /v1/missions/{id}/personnel (or its live event) */
 function renderPersonnel(p) {
   const share = p.required > 0 ? Math.round((p.deployed / p.required) * 1000) / 10 : 0;
   $('deployed-text').textContent =
     p.required > 0 ? `${formatCount(p.deployed)} of ${formatCount(p.required)} required deployed (${share}%)` : `${formatCount(p.deployed)} deployed (no requirement set yet)`;
-  const bar = $('deployed-bar');
+  const bar = /** @type {HTMLProgressElement} */ ($('deployed-bar'));
   bar.max = Math.max(1, p.required);
   bar.value = Math.min(p.deployed, bar.max);
   const stats = $('stats');
@@ -246,6 +280,7 @@ function renderPersonnel(p) {
   setChart('country', container, renderGroupedBars(container, labels, PERSONNEL_SERIES.map(([key, label, color]) => ({ label, color, values: p.byCountry.map((c) => c[key]) })), summary));
 }
 
+/** @param {Funding} f the body of GET /v1/missions/{id}/funding (or its live event) */
 function renderFunding(f) {
   const currencyBody = $('currency-table').querySelector('tbody');
   currencyBody.replaceChildren();
@@ -287,11 +322,12 @@ fitOnResize(() => state.charts);
 
 async function loadTimeline() {
   const status = $('timeline-status');
-  const id = encodeURIComponent(state.missionId);
-  const before = state.timelineBefore === null ? '' : `&before=${state.timelineBefore}`;
   try {
     // One more than a page: tells whether there is an older page.
-    const { items } = await read(`/v1/missions/${id}/timeline?limit=${TIMELINE_PAGE + 1}${before}`);
+    const { items } = await read('/v1/missions/{missionId}/timeline', {
+      path: { missionId: state.missionId },
+      query: { limit: TIMELINE_PAGE + 1, before: state.timelineBefore ?? undefined },
+    });
     const page = items.slice(0, TIMELINE_PAGE);
     state.timelineNext = items.length > TIMELINE_PAGE ? page[page.length - 1].position : null;
     const list = $('timeline');
@@ -306,8 +342,8 @@ async function loadTimeline() {
       list.append(li);
     }
     setStatus(status, page.length === 0 ? 'No events yet.' : '');
-    $('timeline-older').disabled = state.timelineNext === null;
-    $('timeline-newer').disabled = state.timelineBefore === null;
+    /** @type {HTMLButtonElement} */ ($('timeline-older')).disabled = state.timelineNext === null;
+    /** @type {HTMLButtonElement} */ ($('timeline-newer')).disabled = state.timelineBefore === null;
   } catch (error) {
     showError(status, error);
   }
@@ -329,12 +365,12 @@ $('timeline-newer').addEventListener('click', () => {
 
 $('as-of-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const value = $('as-of').value;
+  const value = /** @type {HTMLInputElement} */ ($('as-of')).value;
   state.asOf = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '';
   showAsOf();
 });
 $('as-of-clear').addEventListener('click', () => {
-  $('as-of').value = '';
+  /** @type {HTMLInputElement} */ ($('as-of')).value = '';
   state.asOf = '';
   showAsOf();
 });

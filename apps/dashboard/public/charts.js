@@ -1,8 +1,12 @@
+// @ts-check
 // Grouped bar charts with uPlot (served from our origin, window.uPlot). A canvas says nothing
 // to a screen reader, so each chart carries an aria-label summary and sits beside a table.
 import { formatTick } from './format.js';
 
 const GROUP_WIDTH = 0.8;
+
+/** The global of /dashboard/uPlot.iife.min.js, typed by the uplot package. */
+const uPlot = () => /** @type {{ uPlot: typeof import('uplot') }} */ (/** @type {unknown} */ (window)).uPlot;
 
 /**
  * @param {HTMLElement} container
@@ -17,6 +21,7 @@ export function renderGroupedBars(container, labels, series, summary) {
   const width = GROUP_WIDTH / series.length;
   const xs = labels.map((_, i) => i);
   const max = Math.max(1, ...series.flatMap((s) => s.values));
+  /** @type {import('uplot').Options} */
   const options = {
     width: Math.max(240, container.clientWidth),
     height: 240,
@@ -35,7 +40,7 @@ export function renderGroupedBars(container, labels, series, summary) {
         stroke: s.color,
         width: 0,
         points: { show: false },
-        paths: window.uPlot.paths.bars({
+        paths: uPlot().paths.bars({
           disp: {
             x0: { unit: 1, values: () => xs.map((i) => i - GROUP_WIDTH / 2 + k * width) },
             size: { unit: 1, values: () => [width * 0.92] },
@@ -44,7 +49,7 @@ export function renderGroupedBars(container, labels, series, summary) {
       })),
     ],
   };
-  const chart = new window.uPlot(options, [xs, ...series.map((s) => s.values)], container);
+  const chart = new (uPlot())(options, [xs, ...series.map((s) => s.values)], container);
   chart.root.querySelector('canvas')?.setAttribute('aria-hidden', 'true');
   return chart;
 }

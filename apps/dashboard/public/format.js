@@ -1,3 +1,4 @@
+// @ts-check
 // Number, money and date formatting for people: 5,000 and "300,000,000 USD", 24 Jun 2024.
 // Money stays a decimal string from the API to the screen (never a float).
 
