@@ -17,5 +17,5 @@ runMain(async () => {
   // The port actually bound (PORT=0 picks a free one).
   const { port } = app.getHttpServer().address() as { port: number };
   const base = `http://localhost:${port}`;
-  console.log(`API listening on ${base} · API docs ${base}/docs · OpenAPI ${base}/docs-json`);
+  console.log(`API listening on ${base} · dashboard ${base}/ · API docs ${base}/docs · OpenAPI ${base}/docs-json`);
 });
