@@ -50,11 +50,15 @@ describe('dashboard session', () => {
       const response = await api.request('POST', '/v1/session', { body: { key: viewer.key }, key: null });
       expect(response.status).toBe(204);
       expect(response.body).toBeUndefined();
-      const setCookie = response.headers.get('set-cookie')!;
+      const [setCookie, hint, ...more] = response.headers.getSetCookie();
+      expect(more).toEqual([]);
       expect(setCookie).toMatch(/^mt_session=[A-Za-z0-9_-]{43};/);
       const flags = setCookie.split(';').slice(1).map((flag) => flag.trim().toLowerCase());
       expect(flags).toEqual(expect.arrayContaining(['httponly', 'samesite=strict', 'path=/']));
       expect(flags).not.toContain('secure');
+      // and a hint the page may read, with no secret in it: "you may have a session"
+      expect(hint).toMatch(/^mt_signed_in=1;/);
+      expect(hint.toLowerCase()).not.toContain('httponly');
       expect(response.headers.get('cache-control')).toBe('no-store');
       // Neither the key nor the token is stored: only the token's hash.
       const token = setCookie.split(';')[0].split('=')[1];

@@ -105,6 +105,8 @@ function setStatus(target, text) {
 
 async function start() {
   try {
+    // Never signed in here (or signed out): nothing to ask the server about.
+    if (!document.cookie.split('; ').includes('mt_signed_in=1')) return signedOut('');
     const response = await fetch('/v1/session', { credentials: 'same-origin' });
     if (response.ok) return signedIn(await response.json());
     signedOut('');

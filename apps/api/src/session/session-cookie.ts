@@ -16,10 +16,24 @@ export function readSessionToken(cookieHeader: string | string[] | undefined): s
   return token ? token : undefined;
 }
 
-export function sessionCookie(token: string, secure: boolean): string {
-  return serialize(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: SESSION_TTL_SECONDS });
+/**
+ * A second cookie the page may read, holding no secret ("1"): it tells the dashboard there may
+ * be a session to ask about, so a visitor who never signed in costs no 401 (and no console error).
+ */
+export const SIGNED_IN_HINT_COOKIE = 'mt_signed_in';
+
+/** The Set-Cookie values of a sign-in: the session (HttpOnly) and the hint. */
+export function sessionCookies(token: string, secure: boolean): string[] {
+  return [
+    serialize(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: SESSION_TTL_SECONDS }),
+    serialize(SIGNED_IN_HINT_COOKIE, '1', { sameSite: 'strict', path: '/', secure, maxAge: SESSION_TTL_SECONDS }),
+  ];
 }
 
-export function clearedSessionCookie(secure: boolean): string {
-  return serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: 0, expires: new Date(0) });
+/** The Set-Cookie values of a sign-out: both cookies cleared. */
+export function clearedSessionCookies(secure: boolean): string[] {
+  return [
+    serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', secure, maxAge: 0, expires: new Date(0) }),
+    serialize(SIGNED_IN_HINT_COOKIE, '', { sameSite: 'strict', path: '/', secure, maxAge: 0, expires: new Date(0) }),
+  ];
 }

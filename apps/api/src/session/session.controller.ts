@@ -11,7 +11,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard';
 import { CurrentPrincipal, RequireRole } from '../auth/auth.decorator';
 import { Principal } from '../auth/roles';
 import { parseInput } from '../validation/parse';
-import { clearedSessionCookie, readSessionToken, sessionCookie } from './session-cookie';
+import { clearedSessionCookies, readSessionToken, sessionCookies } from './session-cookie';
 import { SessionsRepository } from './sessions.repository';
 
 const signInSchema = z.strictObject({
@@ -40,7 +40,7 @@ export class SessionController {
     const { key } = parseInput(signInSchema, body, 'sign-in');
     const principal = await this.guard.authenticateKey(key);
     const token = await this.sessions.open(principal.id === 'bootstrap' ? { bootstrap: true } : { apiKeyId: principal.id });
-    reply.header('set-cookie', sessionCookie(token, overHttps(request))).header('cache-control', 'no-store');
+    reply.header('set-cookie', sessionCookies(token, overHttps(request))).header('cache-control', 'no-store');
   }
 
   @Get()
@@ -59,6 +59,6 @@ export class SessionController {
   async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const token = readSessionToken(request.headers.cookie);
     if (token) await this.sessions.close(token);
-    reply.header('set-cookie', clearedSessionCookie(overHttps(request)));
+    reply.header('set-cookie', clearedSessionCookies(overHttps(request)));
   }
 }
