@@ -20,6 +20,7 @@ import { StoredEvent } from '@app/event-store';
 import { TEST_REDIS_URL } from './support/environment';
 import { deleteRedisPrefix } from './support/redis-cleanup';
 import { Harness, startHarness } from './support/projection-harness';
+import { readWholeLog } from './support/replay-check';
 
 const SEED = Number(process.env.MT_REPLAY_SEED ?? 20261128);
 const TOTAL_EVENTS = Number(process.env.MT_REPLAY_EVENTS ?? 1500);
@@ -73,16 +74,6 @@ function randomEvent(r: ReturnType<typeof random>) {
   return { type, occurredAt, data };
 }
 
-async function readWholeLog(h: Harness): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  for (let after = 0; ; ) {
-    const { body } = await h.api.request('GET', `/v1/events?after=${after}&limit=1000`);
-    if (body.events.length === 0) return events;
-    events.push(...body.events);
-    after = body.next;
-  }
-}
-
 describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} missions)`, () => {
   let h: Harness;
   beforeAll(async () => {
@@ -133,7 +124,7 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
     expect(rejected).toBeLessThan(submitted);
 
     await h.quiesce(60_000);
-    const log = await readWholeLog(h);
+    const log = await readWholeLog((path) => h.api.request('GET', path));
 
     // Nothing acknowledged is lost, nothing appears twice.
     const positions = log.map((e) => e.position);
