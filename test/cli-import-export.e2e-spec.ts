@@ -105,6 +105,7 @@ describe('cli import / export', () => {
 
     const second = await runCli(['import', file], env());
     expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/^imported 0 new events \(2502 already in the log\) into 2 missions in [\d.]+ s \(\d+ events\/s\)\n$/);
     expect(await eventCount()).toBe(before + 2502);
 
     const stream = (await exported(api, ['--mission', 'twice-a'])).map((e) => e.data as { personnel?: number });
@@ -149,6 +150,8 @@ describe('cli import / export', () => {
     expect(resumed.stderr).not.toMatch(/error/);
     expect(resumed.code).toBe(0);
     expect((await eventCount()) - before).toBe(total);
+    // Batches are all or none, so what the killed run left is exactly what is found again.
+    expect(resumed.stdout).toMatch(new RegExp(`^imported ${total - partial} new events \\(${partial} already in the log\\) into 8 missions `));
 
     // Every stream holds the file's events for it, in the file's order, each once.
     const fromFile = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
