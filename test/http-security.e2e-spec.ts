@@ -90,6 +90,7 @@ describe('HTTP security', () => {
       const read = await withCors.request('GET', '/v1/missions', { headers: { origin: 'http://localhost:5173' } });
       expect(read.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
       expect(read.headers.get('access-control-expose-headers')).toContain('Retry-After');
+      expect(read.headers.get('access-control-expose-headers')).toContain('Idempotent-Replayed');
     });
 
     it('gives an unlisted origin no Access-Control-Allow-Origin, even when others are listed', async () => {

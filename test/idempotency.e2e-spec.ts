@@ -52,6 +52,19 @@ describe('Idempotency-Key', () => {
     expect(await streamVersion()).toBe(first.body.streamVersion);
   });
 
+  it('marks a replayed answer with Idempotent-Replayed: true, and a first append without it', async () => {
+    const body = { events: [pledge(14)] };
+    const first = await append(body, 'replayed-header');
+    expect(first.status).toBe(201);
+    expect(first.headers.has('idempotent-replayed')).toBe(false);
+    const replay = await append(body, 'replayed-header');
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    const unkeyed = await append(body);
+    expect(unkeyed.status).toBe(201);
+    expect(unkeyed.headers.has('idempotent-replayed')).toBe(false);
+  });
+
   it('treats the same JSON with keys in another order as the same body', async () => {
     const first = await append({ events: [pledge(13)] }, 'reordered');
     expect(first.status).toBe(201);

@@ -17,6 +17,11 @@ export type Role = ApiKey['role'];
 export type ProjectionStatus = ApiSchemas['ProjectionStatus'];
 export type RebuildAccepted = ApiSchemas['RebuildAccepted'];
 
+export interface AppendOutcome {
+  result: AppendResult;
+  replayed: boolean;
+}
+
 /** GET /health/ready, from its 200 (Ready) or its 503 (a Problem naming what is down). */
 export interface Readiness {
   ready: boolean;
@@ -68,9 +73,11 @@ export class ApiClient {
     this.publicApi = createApiClient({ baseUrl: this.url, fetch });
   }
 
-  async appendEvents(missionId: string, events: EventToAppend[], idempotencyKey?: string): Promise<AppendResult> {
+  /** `replayed`: the server answered an earlier append with the same key again; nothing was appended now. */
+  async appendEvents(missionId: string, events: EventToAppend[], idempotencyKey?: string): Promise<AppendOutcome> {
     const header = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined;
-    return bodyOf(await this.api.POST('/v1/missions/{missionId}/events', { params: { path: { missionId }, header }, body: { events } }));
+    const answer = await this.api.POST('/v1/missions/{missionId}/events', { params: { path: { missionId }, header }, body: { events } });
+    return { result: bodyOf(answer), replayed: answer.response.headers.get('idempotent-replayed') === 'true' };
   }
 
   async readAll(after: number, limit = 1000): Promise<GlobalPage> {

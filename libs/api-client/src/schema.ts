@@ -929,6 +929,8 @@ export interface operations {
             /** @description appended: the ids, versions and log positions of the new events */
             201: {
                 headers: {
+                    /** @description `true` when this is the first answer to the same Idempotency-Key again: nothing was appended now */
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {

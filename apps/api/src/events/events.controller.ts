@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { validateAppendRequest } from '@app/domain';
 import { AppendResult, EventStore, GlobalPage, requestHash, StreamPage } from '@app/event-store';
@@ -15,6 +16,8 @@ import { toOpenApiSchema } from '../openapi/zod-openapi';
 
 const streamQuerySchema = z.object({ fromVersion: queryInteger(0, 2 ** 31 - 1, 1), limit: queryInteger(1, 1000, 100) });
 const feedQuerySchema = z.object({ after: queryInteger(0, Number.MAX_SAFE_INTEGER, 0), limit: queryInteger(1, 1000, 100) });
+/** Set (to `true`) on a 201 that replays an earlier answer; absent on a new append. */
+export const IDEMPOTENT_REPLAYED = 'Idempotent-Replayed';
 const idempotencyKeySchema = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
@@ -36,7 +39,9 @@ export class EventsController {
   @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'a retry with the same key and body returns the first answer', schema: toOpenApiSchema(idempotencyKeySchema, 'input') })
   @ApiJsonBody('AppendRequest')
-  @ApiAnswer(201, AppendResultSchema, 'appended: the ids, versions and log positions of the new events')
+  @ApiAnswer(201, AppendResultSchema, 'appended: the ids, versions and log positions of the new events', {
+    [IDEMPOTENT_REPLAYED]: { description: '`true` when this is the first answer to the same Idempotency-Key again: nothing was appended now', schema: { type: 'string', enum: ['true'] } },
+  })
   @ApiProblem(400, 'invalid JSON, event or header (`errors` names each field at fault)')
   @ApiProblem(404, 'the mission does not exist and the first event is not MissionEstablished')
   @ApiProblem(409, 'expectedVersion does not match (body has currentVersion), or the mission exists already')
@@ -49,6 +54,7 @@ export class EventsController {
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AppendResult> {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const idempotencyKey = parseInput(idempotencyKeySchema, idempotencyKeyHeader, 'Idempotency-Key header');
@@ -59,9 +65,14 @@ export class EventsController {
       principal: principal.id,
       idempotency: idempotencyKey ? { key: idempotencyKey, requestHash: requestHash({ missionId, body }) } : undefined,
     });
-    if (!replayed) this.metrics.eventsAppended.inc(result.events.length);
+    // A client cannot tell a replay from the body (it is the first answer again); this says so.
+    if (replayed) {
+      reply.header(IDEMPOTENT_REPLAYED, 'true');
+      return result;
+    }
+    this.metrics.eventsAppended.inc(result.events.length);
     // After the commit, never before; not awaited: a slow or absent Redis must not delay the 201.
-    if (!replayed) void this.nudger.nudge();
+    void this.nudger.nudge();
     return result;
   }
 

@@ -1,7 +1,7 @@
 // Swagger decorators that take their schemas from the zod schemas the routes validate with,
 // so that what the document says a parameter may be is what the server accepts.
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiParam, ApiQuery, ApiResponse, type HeadersObject } from '@nestjs/swagger';
 import { z } from 'zod';
 import { toOpenApiSchema } from './zod-openapi';
 import { responseSchemas } from './response-schemas';
@@ -37,11 +37,11 @@ export const ApiInvalidParameters = () => ApiProblem(400, 'a path or query param
 export const ApiJsonBody = (schema: z.ZodType | ComponentId, example?: unknown) =>
   ApiBody({ required: true, schema: typeof schema === 'string' ? ref(schema) : { ...toOpenApiSchema(schema, 'input'), example } });
 
-/** A success answered with one of the response components (response-schemas.ts). */
-export const ApiAnswer = (status: number, schema: z.ZodType, description: string) => {
+/** A success answered with one of the response components (response-schemas.ts), and the headers it may carry. */
+export const ApiAnswer = (status: number, schema: z.ZodType, description: string, headers?: HeadersObject) => {
   const id = responseSchemas.get(schema)?.id;
   if (!id) throw new Error('ApiAnswer takes a schema registered in response-schemas.ts');
-  return ApiResponse({ status, description, schema: ref(id) });
+  return ApiResponse({ status, description, schema: ref(id), headers });
 };
 
 /**

@@ -30,7 +30,7 @@ const CONTENT_SECURITY_POLICY = {
 
 /** Headers a browser client may send, and those of our answers it may read. */
 const CORS_REQUEST_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
-const CORS_EXPOSED_HEADERS = ['Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
+const CORS_EXPOSED_HEADERS = ['Idempotent-Replayed', 'Retry-After', 'X-Request-Id', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'];
 
 /**
  * Not awaited (as for the queue board): awaiting a registration boots Fastify's plugins before

@@ -6,8 +6,8 @@ import { Batch } from './batch-former';
 
 export interface BatchSenderOptions {
   concurrency: number;
-  /** Called after each batch is appended (or found already appended). */
-  onAppended(batch: Batch): void;
+  /** Called after each batch is appended, or found already appended (`replayed`). */
+  onAppended(batch: Batch, replayed: boolean): void;
   /** Called when the server asks to wait; the reason is shown, not fatal. */
   onWait?(seconds: number, reason: string): void;
 }
@@ -75,8 +75,7 @@ export class BatchSender {
     // After a failure nothing more is sent: what was appended stays, a re-run resumes.
     if (this.failure) return;
     try {
-      await this.appendWithRetries(batch);
-      this.options.onAppended(batch);
+      this.options.onAppended(batch, await this.appendWithRetries(batch));
     } catch (error) {
       this.failure ??= error instanceof CliError ? error : new CliError(String((error as Error).message ?? error));
       // Wake a reader waiting for room, so it sees the failure.
@@ -85,12 +84,12 @@ export class BatchSender {
     }
   }
 
-  private async appendWithRetries(batch: Batch): Promise<void> {
+  /** Whether the server found the batch already appended. */
+  private async appendWithRetries(batch: Batch): Promise<boolean> {
     for (let transient = 0; ; ) {
       try {
         // The same key on every retry: a request that did land is answered, not appended again.
-        await this.client.appendEvents(batch.missionId, batch.events, batch.idempotencyKey);
-        return;
+        return (await this.client.appendEvents(batch.missionId, batch.events, batch.idempotencyKey)).replayed;
       } catch (error) {
         if (error instanceof ApiError && error.retryAfter !== null && (error.status === 429 || error.status === 503)) {
           this.options.onWait?.(error.retryAfter, error.message);

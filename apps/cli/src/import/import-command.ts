@@ -32,10 +32,15 @@ export async function importFile(client: ApiClient, path: string, options: Impor
 
   const started = Date.now();
   const progress = startProgress('import', total, 'events');
-  let appended = 0;
+  let done = 0;
+  /** Events of batches the server answered as appended before (an earlier run). */
+  let alreadyInLog = 0;
   const sender = new BatchSender(client, {
     concurrency: options.concurrency,
-    onAppended: (batch) => progress.update((appended += batch.events.length)),
+    onAppended: (batch, replayed) => {
+      if (replayed) alreadyInLog += batch.events.length;
+      progress.update((done += batch.events.length));
+    },
     onWait: (seconds, reason) => options.warn(`waiting ${seconds}s: ${reason}`),
   });
   const former = new BatchFormer(new Map(eventsPerMission), options.limits ?? DEFAULT_BATCH_LIMITS);
@@ -56,8 +61,9 @@ export async function importFile(client: ApiClient, path: string, options: Impor
   }
   const seconds = (Date.now() - started) / 1000;
   const missions = eventsPerMission.size;
+  const imported = alreadyInLog === 0 ? `${total} events` : `${total - alreadyInLog} new events (${alreadyInLog} already in the log)`;
   options.print(
-    `imported ${total} events into ${missions} mission${missions === 1 ? '' : 's'} in ${seconds.toFixed(1)} s ` +
+    `imported ${imported} into ${missions} mission${missions === 1 ? '' : 's'} in ${seconds.toFixed(1)} s ` +
       `(${Math.round(total / Math.max(seconds, 0.001))} events/s)`,
   );
 }
