@@ -4,7 +4,7 @@
 // and funding sums are exactly the BigInt sums of the amounts.
 import fc from 'fast-check';
 import { DomainEvent } from './catalogue';
-import { decide, NEW_STREAM } from './mission-stream';
+import { decide, evolve, initialState } from './mission-stream';
 import { formatAmount, parseAmount } from './money';
 import { endOfDay } from './occurred-at';
 import { emptyFunding, evolveFunding, fundingByCurrency, fundingByDonor, FundingState } from './projections/funding';
@@ -59,7 +59,7 @@ const log: fc.Arbitrary<RecordedEvent[]> = fc
     const streams = new Map<string, ReturnType<typeof decide>>();
     const events: RecordedEvent[] = [];
     const record = (missionId: string, event: DomainEvent, at: string) => {
-      const state = streams.get(missionId) ?? NEW_STREAM;
+      const state = streams.get(missionId) ?? initialState();
       try {
         streams.set(missionId, decide(state, [event]));
       } catch {
@@ -187,6 +187,18 @@ describe('folds (property-based)', () => {
 
   it('missions: folding in batches of any size equals folding the whole log', () => {
     fc.assert(batchingChangesNothing(MODELS.missions), { numRuns: RUNS });
+  });
+
+  it('write model: its own counters are the ones the personnel read model shows, so the limit it checks bounds what is stored', () => {
+    fc.assert(
+      fc.property(log, (events) => {
+        const write = foldWhole({ initial: initialState, evolve, stored: (s) => s }, events);
+        for (const [missionId, personnel] of foldWhole(MODELS.personnel, events)) {
+          expect(write.get(missionId)!.byCountry).toEqual(personnel.byCountry);
+        }
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('timeline: items do not depend on how the log is batched (one item per event, from the event alone)', () => {

@@ -1,7 +1,6 @@
-// Unit specs for the write-side rules of a mission stream (`decide`).
+// Unit specs for the write model of a mission stream: its rules (`decide`) and its own state (`evolve`).
 import { DomainEvent } from './catalogue';
-import { decide, DomainError, MAX_COUNTRY_PERSONNEL, MissionStreamState, NEW_STREAM } from './mission-stream';
-import { emptyPersonnel } from './projections/personnel';
+import { decide, DomainError, evolve, initialState, MAX_COUNTRY_PERSONNEL, MissionStreamState } from './mission-stream';
 
 const established: DomainEvent = { type: 'MissionEstablished', data: { name: 'MSS Haiti', hostCountry: 'HTI', leadNation: 'KEN' } };
 const required = (n: number): DomainEvent => ({ type: 'PersonnelRequirementSet', data: { required: n } });
@@ -32,21 +31,21 @@ function deepFreeze<T>(value: T): T {
 
 /** A mission with 10 Kenyan personnel deployed and 5 in transit, at version 4. */
 function missionWithDeployed(): MissionStreamState {
-  return decide(NEW_STREAM, [established, departed('KEN', 15), arrived('KEN', 10), pledged('USA', 5)]);
+  return decide(initialState(), [established, departed('KEN', 15), arrived('KEN', 10), pledged('USA', 5)]);
 }
 
 describe('decide', () => {
   describe('a new stream', () => {
-    it('starts at version 0 with empty personnel', () => {
-      expect(NEW_STREAM).toEqual({ version: 0, personnel: emptyPersonnel() });
+    it("starts at version 0 with no country counted", () => {
+      expect(initialState()).toEqual({ version: 0, byCountry: {} });
     });
 
     it('accepts MissionEstablished as version 1', () => {
       // given a stream that does not exist yet
       // when MissionEstablished is decided
-      const state = decide(NEW_STREAM, [established]);
+      const state = decide(initialState(), [established]);
       // then the stream is at version 1, with nothing counted yet
-      expect(state).toEqual({ version: 1, personnel: { required: 0, byCountry: {} } });
+      expect(state).toEqual({ version: 1, byCountry: {} });
     });
 
     it.each<DomainEvent>([required(5000), pledged('KEN', 1000), support('USA'), departed('KEN', 400)])(
@@ -54,7 +53,7 @@ describe('decide', () => {
       (first) => {
         // given a stream that does not exist yet
         // when the first event is not MissionEstablished
-        const error = rejection(NEW_STREAM, [first, established]);
+        const error = rejection(initialState(), [first, established]);
         // then the mission is reported as not found, pointing at the first event's type
         expect(error.code).toBe('mission-not-found');
         expect(error.details).toEqual({ path: 'events[0].type' });
@@ -63,12 +62,9 @@ describe('decide', () => {
     );
 
     it('accepts a whole founding batch and counts its versions', () => {
-      const state = decide(NEW_STREAM, [established, required(5000), pledged('KEN', 1000), support('USA'), departed('KEN', 400)]);
+      const state = decide(initialState(), [established, required(5000), pledged('KEN', 1000), support('USA'), departed('KEN', 400)]);
       expect(state.version).toBe(5);
-      expect(state.personnel).toEqual({
-        required: 5000,
-        byCountry: { KEN: { pledged: 1000, departed: 400, inTransit: 400, deployed: 0, withdrawn: 0 } },
-      });
+      expect(state.byCountry).toEqual({ KEN: { pledged: 1000, departed: 400, inTransit: 400, deployed: 0, withdrawn: 0 } });
     });
   });
 
@@ -85,7 +81,7 @@ describe('decide', () => {
     });
 
     it('is rejected as the second event of a founding batch', () => {
-      const error = rejection(NEW_STREAM, [established, established]);
+      const error = rejection(initialState(), [established, established]);
       expect(error.code).toBe('mission-already-established');
       expect(error.details).toEqual({ path: 'events[1].type', currentVersion: 0 });
     });
@@ -99,7 +95,7 @@ describe('decide', () => {
       const next = decide(state, [withdrawn('KEN', 10)]);
       // then none is left deployed and 10 are counted as withdrawn
       expect(next.version).toBe(5);
-      expect(next.personnel.byCountry.KEN).toEqual({ pledged: 0, departed: 15, inTransit: 5, deployed: 0, withdrawn: 10 });
+      expect(next.byCountry.KEN).toEqual({ pledged: 0, departed: 15, inTransit: 5, deployed: 0, withdrawn: 10 });
     });
 
     it('rejects withdrawing more than deployed (personnel in transit do not count)', () => {
@@ -124,23 +120,23 @@ describe('decide', () => {
     });
 
     it('rejects a withdrawal for a country never seen', () => {
-      const error = rejection(decide(NEW_STREAM, [established]), [withdrawn('JAM', 1)]);
+      const error = rejection(decide(initialState(), [established]), [withdrawn('JAM', 1)]);
       expect(error.code).toBe('withdrawal-exceeds-deployed');
       expect(error.message).toBe('cannot withdraw 1 personnel of JAM: only 0 deployed');
     });
 
     it('counts arrivals earlier in the same batch: arrive 10 then withdraw 10 succeeds', () => {
       // given a mission with no one deployed
-      const state = decide(NEW_STREAM, [established]);
+      const state = decide(initialState(), [established]);
       // when one batch has 10 arrive and then 10 withdraw
       const next = decide(state, [arrived('KEN', 10), withdrawn('KEN', 10)]);
       // then it is accepted
       expect(next.version).toBe(3);
-      expect(next.personnel.byCountry.KEN).toEqual({ pledged: 0, departed: 10, inTransit: 0, deployed: 0, withdrawn: 10 });
+      expect(next.byCountry.KEN).toEqual({ pledged: 0, departed: 10, inTransit: 0, deployed: 0, withdrawn: 10 });
     });
 
     it('counts arrivals earlier in the same batch: arrive 10 then withdraw 11 fails at the withdrawal', () => {
-      const state = decide(NEW_STREAM, [established]);
+      const state = decide(initialState(), [established]);
       const error = rejection(state, [support('USA'), arrived('KEN', 10), withdrawn('KEN', 11)]);
       expect(error.code).toBe('withdrawal-exceeds-deployed');
       expect(error.details).toEqual({ path: 'events[2].data.personnel' });
@@ -158,7 +154,7 @@ describe('decide', () => {
     });
 
     it('does not count an arrival that comes after the withdrawal in the batch', () => {
-      const state = decide(NEW_STREAM, [established]);
+      const state = decide(initialState(), [established]);
       const error = rejection(state, [withdrawn('KEN', 10), arrived('KEN', 10)]);
       expect(error.code).toBe('withdrawal-exceeds-deployed');
       expect(error.details).toEqual({ path: 'events[0].data.personnel' });
@@ -170,16 +166,16 @@ describe('decide', () => {
 
     it('accepts a country counter up to the limit', () => {
       // given a mission where KEN has pledged 99 x 10M
-      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 99 }, () => pledged('KEN', tenMillion))]);
+      const state = decide(initialState(), [established, ...Array.from({ length: 99 }, () => pledged('KEN', tenMillion))]);
       // when one more 10M pledge brings KEN to exactly the limit
       const next = decide(state, [pledged('KEN', tenMillion)]);
       // then it is accepted
-      expect(next.personnel.byCountry.KEN.pledged).toBe(MAX_COUNTRY_PERSONNEL);
+      expect(next.byCountry.KEN.pledged).toBe(MAX_COUNTRY_PERSONNEL);
     });
 
     it('rejects the event that would take a country counter past the limit, pointing at it', () => {
       // given KEN at the limit of pledges (the audit's 215 x 10M pledges overflowed 32-bit columns)
-      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 100 }, () => pledged('KEN', tenMillion))]);
+      const state = decide(initialState(), [established, ...Array.from({ length: 100 }, () => pledged('KEN', tenMillion))]);
       // when one more person is pledged in a batch
       const error = rejection(state, [support('USA'), pledged('KEN', 1)]);
       // then the batch is refused with a precise reason
@@ -189,14 +185,14 @@ describe('decide', () => {
     });
 
     it('bounds departures and the personnel in transit too', () => {
-      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 100 }, () => departed('CAN', tenMillion))]);
+      const state = decide(initialState(), [established, ...Array.from({ length: 100 }, () => departed('CAN', tenMillion))]);
       const error = rejection(state, [departed('CAN', 5)]);
       expect(error.message).toContain("CAN's departed personnel");
     });
 
     it('leaves other countries unaffected by one country at the limit', () => {
-      const state = decide(NEW_STREAM, [established, ...Array.from({ length: 100 }, () => pledged('KEN', tenMillion))]);
-      expect(decide(state, [pledged('USA', tenMillion)]).personnel.byCountry.USA.pledged).toBe(tenMillion);
+      const state = decide(initialState(), [established, ...Array.from({ length: 100 }, () => pledged('KEN', tenMillion))]);
+      expect(decide(state, [pledged('USA', tenMillion)]).byCountry.USA.pledged).toBe(tenMillion);
     });
   });
 
@@ -216,7 +212,7 @@ describe('decide', () => {
     });
 
     it('continues from the version it is given', () => {
-      const state: MissionStreamState = { version: 41, personnel: emptyPersonnel() };
+      const state: MissionStreamState = { version: 41, byCountry: {} };
       expect(decide(state, [support('USA'), support('CAN')]).version).toBe(43);
     });
   });
@@ -231,8 +227,7 @@ describe('decide', () => {
       // then the given state is unchanged and a new state is returned
       expect(state).toEqual(before);
       expect(next).not.toBe(state);
-      expect(next.personnel.byCountry.KEN).toEqual({ pledged: 1, departed: 18, inTransit: 4, deployed: 12, withdrawn: 2 });
-      expect(next.personnel.required).toBe(5000);
+      expect(next.byCountry.KEN).toEqual({ pledged: 1, departed: 18, inTransit: 4, deployed: 12, withdrawn: 2 });
     });
 
     it('does not mutate the state it is given, when it rejects', () => {
@@ -242,9 +237,45 @@ describe('decide', () => {
       expect(state).toEqual(before);
     });
 
-    it('does not mutate the shared NEW_STREAM', () => {
-      decide(NEW_STREAM, [established, pledged('KEN', 1000), required(5000)]);
-      expect(NEW_STREAM).toEqual({ version: 0, personnel: { required: 0, byCountry: {} } });
+    it('hands out a fresh initial state each time', () => {
+      const first = initialState();
+      decide(first, [established, pledged('KEN', 1000), required(5000)]);
+      expect(first).toEqual({ version: 0, byCountry: {} });
+      expect(initialState()).not.toBe(first);
     });
+  });
+});
+
+describe('evolve (the write model’s own state)', () => {
+  const farewell: DomainEvent = { type: 'FarewellHeld', data: { country: 'KEN', personnel: 100 } };
+
+  it('counts every event as one version, whether or not it changes a counter', () => {
+    // given a new stream
+    // when events that count nothing are folded
+    const state = [established, required(5000), support('USA'), farewell].reduce(evolve, initialState());
+    // then only the version moved: the requirement and farewells are no rule's business
+    expect(state).toEqual({ version: 4, byCountry: {} });
+  });
+
+  it('keeps the five counters per country the limit checks', () => {
+    // given departures, arrivals beyond them, a revision and a withdrawal
+    const events = [established, pledged('KEN', 700), departed('KEN', 300), arrived('KEN', 500), { type: 'PledgeRevised', data: { country: 'KEN', personnel: 600 } } as DomainEvent, withdrawn('KEN', 100)];
+    // when they are folded
+    const state = events.reduce(evolve, initialState());
+    // then arrivals used up the 300 in transit and counted the other 200 as departed
+    expect(state.byCountry).toEqual({ KEN: { pledged: 600, departed: 500, inTransit: 0, deployed: 400, withdrawn: 100 } });
+  });
+
+  it('is the fold decide applies: deciding a batch equals folding it', () => {
+    const events = [established, pledged('KEN', 10), departed('KEN', 8), arrived('KEN', 8), withdrawn('KEN', 3), support('CAN')];
+    expect(decide(initialState(), events)).toEqual(events.reduce(evolve, initialState()));
+  });
+
+  it('decides from the counters it is given, whatever produced them', () => {
+    // given a state that says KEN has 3 deployed (as recomputed from a log)
+    const state: MissionStreamState = { version: 9, byCountry: { KEN: { pledged: 0, departed: 3, inTransit: 0, deployed: 3, withdrawn: 0 } } };
+    // then withdrawing 3 is allowed and 4 is not
+    expect(decide(state, [withdrawn('KEN', 3)]).byCountry.KEN.deployed).toBe(0);
+    expect(rejection(state, [withdrawn('KEN', 4)]).message).toBe('cannot withdraw 4 personnel of KEN: only 3 deployed');
   });
 });

@@ -1,8 +1,9 @@
-// The write side of a mission stream: the rules an append must keep, decided against the
-// stream's state. The event store calls `decide` while it holds the stream's row lock, so
-// two concurrent appends are decided one after the other.
+// The write side of a mission stream, in the shape of an Emmett decider: `initialState`,
+// `evolve(state, event)` and `decide(state, events)`. Its state is what the rules need and
+// nothing more, folded by its own `evolve` — never by a read model's fold — so a fix to a
+// read model cannot change what the rules allow. The event store calls `decide` while it
+// holds the stream's row lock, so two concurrent appends are decided one after the other.
 import { DomainEvent } from './catalogue';
-import { CountryPersonnel, emptyPersonnel, evolvePersonnel, PersonnelState } from './projections/personnel';
 
 /**
  * The most any one country's counter (pledged, departed, in transit, deployed, withdrawn)
@@ -12,13 +13,68 @@ import { CountryPersonnel, emptyPersonnel, evolvePersonnel, PersonnelState } fro
  */
 export const MAX_COUNTRY_PERSONNEL = 1_000_000_000;
 
-export interface MissionStreamState {
-  version: number;
-  /** What the withdrawal rule needs: deployed personnel per country (and the rest of the fold). */
-  personnel: PersonnelState;
+/**
+ * The version of MissionStreamState's shape and of the `evolve` that computes it. Raise it
+ * whenever either changes: the event store then recomputes each stream's state from its
+ * events before deciding on it (and `npm run db:rebuild-stream-state` does all at once).
+ * 1 was the personnel read model's fold.
+ */
+export const MISSION_STREAM_STATE_VERSION = 2;
+
+/** One country's counters, each bounded by MAX_COUNTRY_PERSONNEL; `deployed` bounds withdrawals. */
+export interface CountryCounters {
+  pledged: number;
+  departed: number;
+  inTransit: number;
+  deployed: number;
+  withdrawn: number;
 }
 
-export const NEW_STREAM: MissionStreamState = { version: 0, personnel: emptyPersonnel() };
+export interface MissionStreamState {
+  /** Events in the stream: 0 means the mission is not established. */
+  version: number;
+  byCountry: Record<string, CountryCounters>;
+}
+
+export const initialState = (): MissionStreamState => ({ version: 0, byCountry: {} });
+
+const noCounters: CountryCounters = { pledged: 0, departed: 0, inTransit: 0, deployed: 0, withdrawn: 0 };
+
+/** The state after one accepted event (pure: returns a new object). */
+export function evolve(state: MissionStreamState, event: DomainEvent): MissionStreamState {
+  const version = state.version + 1;
+  const country = 'country' in event.data ? event.data.country : undefined;
+  const next = country === undefined ? undefined : countersAfter(state.byCountry[country] ?? noCounters, event);
+  if (next === undefined) return { ...state, version };
+  return { version, byCountry: { ...state.byCountry, [country!]: next } };
+}
+
+/** One country's counters after an event of that country, or undefined when it counts nothing. */
+function countersAfter(c: CountryCounters, event: DomainEvent): CountryCounters | undefined {
+  switch (event.type) {
+    case 'PersonnelPledged':
+      return { ...c, pledged: c.pledged + event.data.personnel };
+    case 'PledgeRevised':
+      return { ...c, pledged: event.data.personnel };
+    case 'ContingentDeparted':
+      return { ...c, departed: c.departed + event.data.personnel, inTransit: c.inTransit + event.data.personnel };
+    case 'ContingentArrived': {
+      // Arrivals first use up personnel in transit; the rest arrived with no recorded
+      // departure, so they count as departed too (as the personnel totals show them).
+      const fromTransit = Math.min(event.data.personnel, c.inTransit);
+      return {
+        ...c,
+        inTransit: c.inTransit - fromTransit,
+        departed: c.departed + event.data.personnel - fromTransit,
+        deployed: c.deployed + event.data.personnel,
+      };
+    }
+    case 'PersonnelWithdrawn':
+      return { ...c, deployed: c.deployed - event.data.personnel, withdrawn: c.withdrawn + event.data.personnel };
+    default:
+      return undefined;
+  }
+}
 
 export type DomainErrorCode =
   | 'mission-not-found'
@@ -37,22 +93,25 @@ export class DomainError extends Error {
   }
 }
 
-/** Checks every event of a batch in order and returns the stream state after all of them. */
+/**
+ * Checks every event of a batch in order, each against the state the ones before it left,
+ * and returns the state after all of them; throws DomainError for the first refused event.
+ */
 export function decide(state: MissionStreamState, events: ReadonlyArray<DomainEvent>): MissionStreamState {
-  let { version, personnel } = state;
+  let current = state;
   events.forEach((event, index) => {
     const path = `events[${index}]`;
-    if (version === 0 && event.type !== 'MissionEstablished') {
+    if (current.version === 0 && event.type !== 'MissionEstablished') {
       throw new DomainError('mission-not-found', 'the mission does not exist; its first event must be MissionEstablished', { path: `${path}.type` });
     }
-    if (version > 0 && event.type === 'MissionEstablished') {
-      throw new DomainError('mission-already-established', `MissionEstablished is only valid as version 1; it would be version ${version + 1}`, {
+    if (current.version > 0 && event.type === 'MissionEstablished') {
+      throw new DomainError('mission-already-established', `MissionEstablished is only valid as version 1; it would be version ${current.version + 1}`, {
         path: `${path}.type`,
         currentVersion: state.version,
       });
     }
     if (event.type === 'PersonnelWithdrawn') {
-      const deployed = personnel.byCountry[event.data.country]?.deployed ?? 0;
+      const deployed = current.byCountry[event.data.country]?.deployed ?? 0;
       if (event.data.personnel > deployed) {
         throw new DomainError(
           'withdrawal-exceeds-deployed',
@@ -61,16 +120,15 @@ export function decide(state: MissionStreamState, events: ReadonlyArray<DomainEv
         );
       }
     }
-    personnel = evolvePersonnel(personnel, event);
-    if ('country' in event.data) assertWithinLimit(personnel.byCountry[event.data.country], event.data.country, `${path}.data.personnel`);
-    version += 1;
+    current = evolve(current, event);
+    if ('country' in event.data) assertWithinLimit(current.byCountry[event.data.country], event.data.country, `${path}.data.personnel`);
   });
-  return { version, personnel };
+  return current;
 }
 
 const grouped = (n: number) => n.toLocaleString('en-US');
 
-function assertWithinLimit(counters: CountryPersonnel | undefined, country: string, path: string): void {
+function assertWithinLimit(counters: CountryCounters | undefined, country: string, path: string): void {
   if (!counters) return;
   for (const [counter, value] of Object.entries(counters)) {
     if (value > MAX_COUNTRY_PERSONNEL) {

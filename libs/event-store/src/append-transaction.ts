@@ -4,7 +4,9 @@
 // left by the requests before it, and a refused request writes nothing. The batch as a
 // whole costs a fixed number of statements, whatever its size:
 //   1. claim the idempotency keys (answers for keys already used come back here);
-//   2. lock every stream involved, in mission-id order (so batches never deadlock);
+//   2. lock every stream involved, in mission-id order (so batches never deadlock); a stream
+//      whose stored rule state is of another version is recomputed from its events here
+//      (see stream-state.ts);
 //   3. decide every request in memory, in arrival order (expectedVersion, domain rules);
 //   4. write the new stream states;
 //   5. insert every accepted event under APPEND_LOCK, which is held until the commit is
@@ -13,9 +15,10 @@
 //   6. record the answers of the idempotency keys; COMMIT.
 import { randomUUID } from 'node:crypto';
 import { PoolClient } from 'pg';
-import { CURRENT_SCHEMA_VERSION, decide, DomainError, MissionStreamState, NEW_STREAM } from '@app/domain';
+import { CURRENT_SCHEMA_VERSION, decide, DomainError, initialState, MissionStreamState } from '@app/domain';
 import { IdempotencyKeyReusedError } from './append-errors';
 import { AppendRequest, AppendResult, AppendSettlement } from './append-types';
+import { readStreamState, recomputeStreamState, storedStreamState } from './stream-state';
 
 /** Key of the advisory lock that serialises the insert+commit of appends ("mtlog"). */
 export const APPEND_LOCK = 0x6d746c6f67;
@@ -32,6 +35,7 @@ interface Accepted {
 interface StreamSlot {
   state: MissionStreamState;
   exists: boolean;
+  /** To be written: an accepted request moved it, or it was recomputed from the log. */
   changed: boolean;
 }
 
@@ -86,13 +90,30 @@ async function claimIdempotencyKeys(client: PoolClient, requests: AppendRequest[
 
 async function lockStreams(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[]): Promise<Map<string, StreamSlot>> {
   const missionIds = [...new Set(requests.filter((_, i) => !settled[i]).map((r) => r.missionId))].sort();
-  const { rows } = await client.query<{ mission_id: string; version: number; state: MissionStreamState['personnel'] }>(
+  const { rows } = await client.query<{ mission_id: string; version: number; state: unknown }>(
     'SELECT mission_id, version, state FROM streams WHERE mission_id = ANY($1) ORDER BY mission_id FOR UPDATE',
     [missionIds],
   );
   const streams = new Map<string, StreamSlot>();
-  for (const row of rows) streams.set(row.mission_id, { state: { version: row.version, personnel: row.state }, exists: true, changed: false });
-  for (const id of missionIds) if (!streams.has(id)) streams.set(id, { state: NEW_STREAM, exists: false, changed: false });
+  const absent = new Set(missionIds);
+  for (const row of rows) {
+    absent.delete(row.mission_id);
+    const stored = readStreamState(row.version, row.state);
+    if (stored) {
+      streams.set(row.mission_id, { state: stored, exists: true, changed: false });
+      continue;
+    }
+    // Stale (older rules) or unreadable: never decide on it; fold the log under the lock we
+    // hold. A log this release cannot fold fails that stream's requests, not the batch.
+    try {
+      streams.set(row.mission_id, { state: await recomputeStreamState(client, row.mission_id, row.version), exists: true, changed: true });
+    } catch (error) {
+      requests.forEach((r, i) => {
+        if (!settled[i] && r.missionId === row.mission_id) settled[i] = { error };
+      });
+    }
+  }
+  for (const id of absent) streams.set(id, { state: initialState(), exists: false, changed: false });
   return streams;
 }
 
@@ -135,14 +156,14 @@ async function writeStreams(
     await client.query(
       `UPDATE streams SET version = u.version, state = u.state, updated_at = now()
        FROM unnest($1::text[], $2::int[], $3::jsonb[]) AS u(mission_id, version, state) WHERE streams.mission_id = u.mission_id`,
-      [existing.map(([id]) => id), existing.map(([, s]) => s.state.version), existing.map(([, s]) => JSON.stringify(s.state.personnel))],
+      [existing.map(([id]) => id), existing.map(([, s]) => s.state.version), existing.map(([, s]) => storedStreamState(s.state))],
     );
   }
   if (created.length === 0) return;
   const { rows } = await client.query<{ mission_id: string }>(
     `INSERT INTO streams (mission_id, version, state) SELECT * FROM unnest($1::text[], $2::int[], $3::jsonb[])
      ON CONFLICT (mission_id) DO NOTHING RETURNING mission_id`,
-    [created.map(([id]) => id), created.map(([, s]) => s.state.version), created.map(([, s]) => JSON.stringify(s.state.personnel))],
+    [created.map(([id]) => id), created.map(([, s]) => s.state.version), created.map(([, s]) => storedStreamState(s.state))],
   );
   const inserted = new Set(rows.map((row) => row.mission_id));
   const lost = created.map(([id]) => id).filter((id) => !inserted.has(id));

@@ -6,6 +6,7 @@ import { AppendBatcher } from './append-batcher';
 import { AppendContext, AppendOutcome } from './append-types';
 import { readEventsAfter } from './read-events';
 import { assertStorable } from './storable';
+import { rebuildStreamStates, StreamStateRebuild } from './stream-state';
 import { EVENT_COLUMNS, EventRow, StoredEvent, toStoredEvent } from './stored-event';
 
 export interface StreamPage {
@@ -56,6 +57,11 @@ export class EventStore {
   async readAll(after: number, limit: number): Promise<GlobalPage> {
     const events = await readEventsAfter(this.pool, after, limit);
     return { events, next: events.length > 0 ? events[events.length - 1].position : after };
+  }
+
+  /** Recomputes every stream's rule state from its events (after a change of the rules). */
+  rebuildStreamStates(): Promise<StreamStateRebuild> {
+    return rebuildStreamStates(this.pool);
   }
 
 }
