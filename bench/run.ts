@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client, Pool } from 'pg';
 import { loadConfig } from '@app/config';
+import { PROJECTION_NAMES } from '@app/projections';
 import { migrate } from '../scripts/migrate';
 import { rawBatchedInserts, rawPagedScan, rawSingleInserts, toyPipelineLag } from './baselines';
 import { HttpClient } from './lib/http-client';
@@ -26,7 +27,6 @@ const BATCH_EVENTS = Math.round(200_000 * SCALE);
 const GROWTH_SMALL = Math.round(100_000 * SCALE);
 const GROWTH_LARGE = Math.round(1_000_000 * SCALE);
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
-const PROJECTIONS = ['personnel', 'funding', 'timeline', 'missions'];
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) {
       await waitForPurge(pool);
       s3raw.push((await rawPagedScan(DATABASE_URL)).rate);
-      s3.push(await rebuild(http, PROJECTIONS, logSize));
+      s3.push(await rebuild(http, [...PROJECTION_NAMES], logSize));
       log(`S3 run ${r + 1} (${logSize} events): ours ${s3[r].toFixed(0)} ev/s, raw scan ${s3raw[r].toFixed(0)} ev/s`);
     }
     results.s3 = { events: logSize, ours: summarize(s3), raw: summarize(s3raw) };

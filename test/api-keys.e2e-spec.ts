@@ -2,14 +2,14 @@
 // takes effect at once, roles are enforced, and appended events name the key's owner.
 import { createHash } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established, supportDeclared } from './support/events';
 import { startTestApi, TestApi } from './support/test-api';
 import { expectEventually } from './support/eventually';
 import { ApiKeysRepository } from '../apps/api/src/auth/api-keys.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Keys mission', hostCountry: 'HTI' } };
-const support = (supporter: string) => ({ type: 'SupportDeclared', occurredAt: '2024-02-01', data: { supporter } });
+const ESTABLISHED = established('Keys mission');
 
 describe('API keys', () => {
   let db: TestDatabase;
@@ -97,7 +97,7 @@ describe('API keys', () => {
   describe('revoke', () => {
     it('answers 204 and the key gets 401 from then on', async () => {
       const created = await createKey('revoked-operator', 'operator');
-      const appended = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [support('USA')] }, key: created.key });
+      const appended = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [supportDeclared('USA')] }, key: created.key });
       expect(appended.status).toBe(201);
 
       const revoked = await api.request('DELETE', `/v1/api-keys/${created.id}`);
@@ -105,7 +105,7 @@ describe('API keys', () => {
       expect(revoked.body).toBeUndefined();
 
       const before = await eventCount();
-      const refused = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [support('CAN')] }, key: created.key });
+      const refused = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [supportDeclared('CAN')] }, key: created.key });
       expect(refused.status).toBe(401);
       expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await eventCount()).toBe(before);
@@ -177,7 +177,7 @@ describe('API keys', () => {
       expect(stream.body.events[0].type).toBe('MissionEstablished');
 
       const before = await eventCount();
-      const refused = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [support('KEN')] }, key: viewer.key });
+      const refused = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [supportDeclared('KEN')] }, key: viewer.key });
       expect(refused.status).toBe(403);
       expect(refused.body.status).toBe(403);
       expect(await eventCount()).toBe(before);
@@ -193,7 +193,7 @@ describe('API keys', () => {
       expect((await api.request('GET', '/v1/events', { key: operator.key })).status).toBe(200);
       expect((await api.request('GET', '/v1/missions/mss-keys/events', { key: operator.key })).status).toBe(200);
       const before = await eventCount();
-      const appended = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [support('KEN')] }, key: operator.key });
+      const appended = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [supportDeclared('KEN')] }, key: operator.key });
       expect(appended.status).toBe(201);
       expect(await eventCount()).toBe(before + 1);
     });
@@ -212,7 +212,7 @@ describe('API keys', () => {
     it('lets an admin key (not only the bootstrap key) do everything', async () => {
       expect((await api.request('GET', '/v1/events', { key: admin.key })).status).toBe(200);
       expect((await api.request('GET', '/v1/missions/mss-keys/events', { key: admin.key })).status).toBe(200);
-      const appended = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [support('FRA')] }, key: admin.key });
+      const appended = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [supportDeclared('FRA')] }, key: admin.key });
       expect(appended.status).toBe(201);
       const created = await api.request('POST', '/v1/api-keys', { body: { name: 'made-by-admin', role: 'viewer' }, key: admin.key });
       expect(created.status).toBe(201);
@@ -229,11 +229,11 @@ describe('API keys', () => {
       const laptop = await createKey('field-laptop-7', 'operator');
       const desk = await createKey('hq-desk', 'admin');
       const first = await api.request('POST', '/v1/missions/mss-keys/events', {
-        body: { events: [{ ...support('BRA'), metadata: { correlationId: 'corr-1' } }, support('CHL')] },
+        body: { events: [{ ...supportDeclared('BRA'), metadata: { correlationId: 'corr-1' } }, supportDeclared('CHL')] },
         key: laptop.key,
       });
       expect(first.status).toBe(201);
-      const second = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [support('ARG')] }, key: desk.key });
+      const second = await api.request('POST', '/v1/missions/mss-keys/events', { body: { events: [supportDeclared('ARG')] }, key: desk.key });
       expect(second.status).toBe(201);
 
       const versions = [...first.body.events, ...second.body.events].map((event: { version: number }) => event.version);
@@ -252,7 +252,7 @@ describe('API keys', () => {
     it('cannot be set by the client: the server replaces it with the key name', async () => {
       const operator = await createKey('honest-operator', 'operator');
       const response = await api.request('POST', '/v1/missions/mss-keys/events', {
-        body: { events: [{ ...support('PER'), metadata: { actor: 'someone-else', correlationId: 'c-9' } }] },
+        body: { events: [{ ...supportDeclared('PER'), metadata: { actor: 'someone-else', correlationId: 'c-9' } }] },
         key: operator.key,
       });
       expect(response.status).toBe(201);

@@ -2,10 +2,11 @@
 // useful detail and no internals, and each one leaves the event log exactly as it was.
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established } from './support/events';
 import { startTestApi, TestApi, TestResponse } from './support/test-api';
 
 const MISSION = 'mss-errors';
-const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Errors mission', hostCountry: 'HTI' } };
+const ESTABLISHED = established('Errors mission');
 const departed = (personnel: unknown) => ({ type: 'ContingentDeparted', occurredAt: '2024-06-24', data: { country: 'KEN', personnel } });
 const arrived = (personnel: number) => ({ type: 'ContingentArrived', occurredAt: '2024-06-25', data: { country: 'KEN', personnel } });
 const withdrawn = (personnel: number) => ({ type: 'PersonnelWithdrawn', occurredAt: '2024-07-01', data: { country: 'KEN', personnel } });

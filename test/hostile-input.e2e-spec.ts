@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { MISSION_ID_PATTERN } from '../apps/api/src/validation/parse';
 import { endOfDay, parseOccurredAt } from '@app/domain';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established } from './support/events';
 import { ADMIN_KEY, startTestApi, TestApi } from './support/test-api';
 import { RawRequest, RawResponse, rawRequest } from './support/raw-http';
 
@@ -20,7 +21,7 @@ const HUGE_RUNS = Math.max(10, Math.round(RUNS / 5));
 const ANSWER_WITHIN_MS = 5_000;
 
 const MISSION = 'mss-hostile';
-const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Hostile mission', hostCountry: 'HTI' } };
+const ESTABLISHED = established('Hostile mission');
 const VALID_EVENTS = [
   { type: 'ContingentDeparted', occurredAt: '2024-06-24', data: { country: 'KEN', personnel: 10 } },
   { type: 'FarewellHeld', occurredAt: '2024-06-23', data: { country: 'KEN', personnel: 10, officiant: 'President' } },

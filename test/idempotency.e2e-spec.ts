@@ -2,10 +2,11 @@
 // reused key with another body is refused, concurrent retries append once, and keys are
 // scoped to the API key that used them.
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established } from './support/events';
 import { startTestApi, TestApi, TestResponse } from './support/test-api';
 
 const MISSION = 'mss-idem';
-const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Idempotency mission', hostCountry: 'HTI' } };
+const ESTABLISHED = established('Idempotency mission');
 const pledge = (personnel: number) => ({ type: 'PersonnelPledged', occurredAt: '2024-03-01', data: { country: 'KEN', personnel } });
 
 describe('Idempotency-Key', () => {

@@ -2,10 +2,10 @@
 import { PROJECTION_NAMES } from '@app/projections';
 import { expectEventually } from './support/eventually';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established, supportDeclared } from './support/events';
 import { ADMIN_KEY, startTestApi, TestApi } from './support/test-api';
 
-const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Metrics mission', hostCountry: 'HTI' } };
-const support = (supporter: string) => ({ type: 'SupportDeclared', occurredAt: '2024-02-01', data: { supporter } });
+const ESTABLISHED = established('Metrics mission');
 
 /** The value of one sample in Prometheus text, e.g. sample(text, 'x_total') or sample(text, 'x', { projection: 'funding' }). */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -63,7 +63,7 @@ describe('service metrics and queue board', () => {
     it('counts appended events by exactly the size of each batch, and not a replayed retry', async () => {
       const appended = () => scrape().then(({ text }) => sample(text, 'mission_tracker_events_appended_total') ?? NaN);
       const before = await appended();
-      const batch = { events: [ESTABLISHED, support('Kenya'), support('Jamaica')] };
+      const batch = { events: [ESTABLISHED, supportDeclared('Kenya'), supportDeclared('Jamaica')] };
       const headers = { 'idempotency-key': 'metrics-batch-1' };
       expect((await api.request('POST', '/v1/missions/mss-metrics/events', { body: batch, headers })).status).toBe(201);
       expect(await appended()).toBe(before + 3);

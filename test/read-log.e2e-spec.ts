@@ -2,6 +2,7 @@
 // CONTRACT section 3, occurredAt normalisation, and the demo mission of section 9.
 import { DEMO_MISSION_ID, DEMO_MISSION_REQUEST } from '../scripts/demo-mission';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established, supportDeclared } from './support/events';
 import { startTestApi, TestApi } from './support/test-api';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,8 +22,6 @@ interface Envelope {
   metadata: Record<string, unknown>;
 }
 
-const established = (name: string) => ({ type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name, hostCountry: 'HTI' } });
-const support = (supporter: string) => ({ type: 'SupportDeclared', occurredAt: '2024-02-01', data: { supporter } });
 
 describe('reading the log', () => {
   let db: TestDatabase;
@@ -46,11 +45,11 @@ describe('reading the log', () => {
   describe('a mission stream', () => {
     beforeAll(async () => {
       // 7 events in three appends, with another mission's events in between.
-      await append('mss-paging', { events: [established('Paging'), support('USA'), support('CAN')] });
+      await append('mss-paging', { events: [established('Paging'), supportDeclared('USA'), supportDeclared('CAN')] });
       await append('mss-other', { events: [established('Other')] });
-      await append('mss-paging', { events: [support('FRA'), support('BRA')] });
-      await append('mss-other', { events: [support('KEN')] });
-      await append('mss-paging', { events: [support('CHL'), support('ARG')] });
+      await append('mss-paging', { events: [supportDeclared('FRA'), supportDeclared('BRA')] });
+      await append('mss-other', { events: [supportDeclared('KEN')] });
+      await append('mss-paging', { events: [supportDeclared('CHL'), supportDeclared('ARG')] });
     });
 
     const page = (query: string) => api.request('GET', `/v1/missions/mss-paging/events${query}`);
@@ -98,10 +97,10 @@ describe('reading the log', () => {
   describe('the global feed', () => {
     let all: Envelope[];
     beforeAll(async () => {
-      await append('mss-feed-a', { events: [established('Feed A'), support('USA')] });
+      await append('mss-feed-a', { events: [established('Feed A'), supportDeclared('USA')] });
       await append('mss-feed-b', { events: [established('Feed B')] });
-      await append('mss-feed-a', { events: [support('CAN')] });
-      await append('mss-feed-b', { events: [support('KEN'), support('JAM')] });
+      await append('mss-feed-a', { events: [supportDeclared('CAN')] });
+      await append('mss-feed-b', { events: [supportDeclared('KEN'), supportDeclared('JAM')] });
       const response = await api.request('GET', '/v1/events?after=0&limit=1000');
       expect(response.status).toBe(200);
       all = response.body.events;

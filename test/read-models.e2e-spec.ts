@@ -1,7 +1,7 @@
 // Read models through the HTTP API, built by a real worker process from the real log.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { established, personnelEvent } from './support/events';
+import { established, fundingEvent, personnelEvent } from './support/events';
 import { TEST_REDIS_URL } from './support/environment';
 import { startHarness, Harness } from './support/projection-harness';
 import { expectEventually } from './support/eventually';
@@ -9,11 +9,6 @@ import { expectEventually } from './support/eventually';
 const append = (h: Harness, missionId: string, events: unknown[], extra: Record<string, unknown> = {}) =>
   h.api.request('POST', `/v1/missions/${missionId}/events`, { body: { ...extra, events } });
 
-const funding = (type: string, donor: string, amount: string, currency = 'USD', occurredAt = '2024-01-10') => ({
-  type,
-  occurredAt,
-  data: { donor, amount, currency },
-});
 
 describe('read models', () => {
   let h: Harness;
@@ -64,7 +59,7 @@ describe('read models', () => {
     await append(h, 'asof', [personnelEvent('ContingentArrived', 'KEN', 400, '2024-07-15T10:00:00Z')]);
     await append(h, 'asof', [personnelEvent('ContingentDeparted', 'KEN', 400, '2024-06-24T18:00:00Z')]);
     await append(h, 'asof', [personnelEvent('PersonnelWithdrawn', 'KEN', 100, '2024-09-01')]);
-    await append(h, 'asof', [funding('FundingPledged', 'USA', '300000000', 'USD', '2024-02-01'), funding('FundingDisbursed', 'USA', '0.10', 'USD', '2024-08-01')]);
+    await append(h, 'asof', [fundingEvent('FundingPledged', 'USA', '300000000', 'USD', '2024-02-01'), fundingEvent('FundingDisbursed', 'USA', '0.10', 'USD', '2024-08-01')]);
 
     const at = async (date: string) => (await h.api.request('GET', `/v1/missions/asof/personnel?asOf=${date}`)).body;
     expect(await at('2023-12-31')).toMatchObject({ required: 0, pledged: 0, departed: 0, inTransit: 0, deployed: 0, withdrawn: 0 });
@@ -112,13 +107,13 @@ describe('read models', () => {
   it('money is exact: 0.10 + 0.20 and amounts near 10^15', async () => {
     await append(h, 'money', [
       established(),
-      funding('FundingPledged', 'EU', '0.10', 'EUR'),
-      funding('FundingPledged', 'EU', '0.20', 'EUR'),
-      funding('FundingPledged', 'World Bank', '999999999999999.9999', 'USD'),
-      funding('FundingPledged', 'World Bank', '0.0001', 'USD'),
-      funding('FundingCommitted', 'USA', '1000000000000000', 'USD'),
-      funding('FundingPledgeRevised', 'EU', '0', 'EUR'),
-      funding('FundingPledged', 'EU', '0.30', 'EUR'),
+      fundingEvent('FundingPledged', 'EU', '0.10', 'EUR'),
+      fundingEvent('FundingPledged', 'EU', '0.20', 'EUR'),
+      fundingEvent('FundingPledged', 'World Bank', '999999999999999.9999', 'USD'),
+      fundingEvent('FundingPledged', 'World Bank', '0.0001', 'USD'),
+      fundingEvent('FundingCommitted', 'USA', '1000000000000000', 'USD'),
+      fundingEvent('FundingPledgeRevised', 'EU', '0', 'EUR'),
+      fundingEvent('FundingPledged', 'EU', '0.30', 'EUR'),
     ]);
     const head = await h.quiesce();
     const { body } = await h.api.request('GET', `/v1/missions/money/funding?minPosition=${head}`);

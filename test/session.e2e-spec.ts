@@ -3,12 +3,12 @@
 // admin) and never a write; sign-out and revocation end it at once, in every API process.
 import Redis from 'ioredis';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { established, supportDeclared } from './support/events';
 import { ADMIN_KEY, startTestApi, TestApi } from './support/test-api';
 import { TEST_REDIS_URL } from './support/environment';
 import { expectEventually } from './support/eventually';
 
-const ESTABLISHED = { type: 'MissionEstablished', occurredAt: '2024-01-01', data: { name: 'Session mission', hostCountry: 'HTI' } };
-const support = (supporter: string) => ({ type: 'SupportDeclared', occurredAt: '2024-02-01', data: { supporter } });
+const ESTABLISHED = established('Session mission');
 
 describe('dashboard session', () => {
   let db: TestDatabase;
@@ -169,11 +169,11 @@ describe('dashboard session', () => {
       const before = await eventCount();
       const keysBefore = (await api.request('GET', '/v1/api-keys')).body.apiKeys.length;
 
-      const append = await withCookie(operatorSession.cookie, 'POST', '/v1/missions/mss-session/events', api, { events: [support('USA')] });
+      const append = await withCookie(operatorSession.cookie, 'POST', '/v1/missions/mss-session/events', api, { events: [supportDeclared('USA')] });
       expect(append.status).toBe(401);
       expect(append.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(append.body.detail).toMatch(/reads only/);
-      expect((await withCookie(adminSession.cookie, 'POST', '/v1/missions/mss-session/events', api, { events: [support('CAN')] })).status).toBe(401);
+      expect((await withCookie(adminSession.cookie, 'POST', '/v1/missions/mss-session/events', api, { events: [supportDeclared('CAN')] })).status).toBe(401);
       expect((await withCookie(adminSession.cookie, 'POST', '/v1/api-keys', api, { name: 'csrf', role: 'admin' })).status).toBe(401);
       expect((await withCookie(adminSession.cookie, 'DELETE', `/v1/api-keys/${operator.id}`)).status).toBe(401);
       expect((await withCookie(adminSession.cookie, 'POST', '/v1/projections/personnel/rebuild')).status).toBe(401);
@@ -182,7 +182,7 @@ describe('dashboard session', () => {
       expect(await eventCount()).toBe(before);
       expect((await api.request('GET', '/v1/api-keys')).body.apiKeys).toHaveLength(keysBefore);
       // The key itself still may write.
-      expect((await api.request('POST', '/v1/missions/mss-session/events', { key: operator.key, body: { events: [support('USA')] } })).status).toBe(201);
+      expect((await api.request('POST', '/v1/missions/mss-session/events', { key: operator.key, body: { events: [supportDeclared('USA')] } })).status).toBe(201);
     });
   });
 

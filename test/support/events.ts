@@ -19,4 +19,16 @@ export const personnelEvent = (type: string, country: string, personnel: number,
   data: { country, personnel },
 });
 
+export const supportDeclared = (supporter: string, occurredAt = '2024-02-01') => ({
+  type: 'SupportDeclared',
+  occurredAt,
+  data: { supporter },
+});
+
+export const fundingEvent = (type: string, donor: string, amount: string, currency = 'USD', occurredAt = '2024-01-10') => ({
+  type,
+  occurredAt,
+  data: { donor, amount, currency },
+});
+
 export const context = (actor = 'test') => ({ actor, principal: actor });

@@ -13,6 +13,7 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { StoredEvent } from '@app/event-store';
+import { expectEventually } from './eventually';
 
 type Get = (path: string) => Promise<{ status: number; body: any }>;
 
@@ -60,13 +61,14 @@ export async function expectLogIntactAndReadModelsReplayed(get: Get, acknowledge
 
 /** Waits until every projection reflects the whole log (and is live). */
 export async function waitForProjectionsCaughtUp(get: Get, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { status, body } = await get('/v1/projections').catch(() => ({ status: 0, body: undefined }));
-    const caughtUp =
-      status === 200 && body.projections.every((p: { status: string; position: number; headPosition: number }) => p.status === 'live' && p.position === p.headPosition);
-    if (caughtUp) return;
-    if (Date.now() > deadline) throw new Error(`projections did not catch up: ${status} ${JSON.stringify(body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await expectEventually(
+    async () => {
+      const { status, body } = await get('/v1/projections').catch(() => ({ status: 0, body: undefined }));
+      const caughtUp =
+        status === 200 && body.projections.every((p: { status: string; position: number; headPosition: number }) => p.status === 'live' && p.position === p.headPosition);
+      if (!caughtUp) throw new Error(`projections did not catch up: ${status} ${JSON.stringify(body)}`);
+    },
+    timeoutMs,
+    100,
+  );
 }

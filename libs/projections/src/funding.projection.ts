@@ -1,10 +1,11 @@
 // funding: per mission, donor and currency — pledged, committed, disbursed as numeric(60,4).
-import { donorKey, emptyFunding, evolveFunding, formatAmount, FundingState, parseAmount } from '@app/domain';
+import { donorKey, emptyFunding, evolveFunding, formatAmount, FUNDING_EVENT_TYPES, FundingState, parseAmount } from '@app/domain';
 import { Queryable } from '@app/event-store';
-import { Projection } from './projection';
+import { defineProjection } from './projection';
 
-export const fundingProjection: Projection<FundingState> = {
+export const fundingProjection = defineProjection({
   name: 'funding',
+  handles: FUNDING_EVENT_TYPES,
   tables: ['funding_donors'],
   initial: emptyFunding,
   evolve: evolveFunding,
@@ -44,7 +45,7 @@ export const fundingProjection: Projection<FundingState> = {
          pledged = EXCLUDED.pledged, committed = EXCLUDED.committed, disbursed = EXCLUDED.disbursed`,
     ];
   },
-};
+});
 
 export async function readFunding(db: Queryable, generation: number, missionId: string): Promise<FundingState> {
   return (await fundingProjection.load(db, generation, [missionId])).get(missionId) ?? emptyFunding();

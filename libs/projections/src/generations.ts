@@ -2,7 +2,7 @@
 // rebuild is filling (building), and how far each has got (position).
 import { isDatabaseUnavailable } from '@app/database';
 import { Queryable } from '@app/event-store';
-import { ProjectionName } from './projection';
+import { ProjectionName } from './registry';
 
 /** First key of the two-key advisory locks of projections ("mt"). */
 export const PROJECTION_LOCK_CLASS = 0x6d74;

@@ -1,7 +1,7 @@
 // missions: name, host, lead nation, stream version and supporters of every mission.
-import { emptyMission, evolveMission, MissionState } from '@app/domain';
+import { emptyMission, EVENT_TYPES, evolveMission, MissionState } from '@app/domain';
 import { Queryable } from '@app/event-store';
-import { Projection } from './projection';
+import { defineProjection } from './projection';
 
 interface MissionRow {
   mission_id: string;
@@ -20,8 +20,9 @@ const toState = (row: MissionRow): MissionState => ({
   supporters: row.supporters,
 });
 
-export const missionsProjection: Projection<MissionState> = {
+export const missionsProjection = defineProjection({
   name: 'missions',
+  handles: new Set(EVENT_TYPES),
   tables: ['missions'],
   initial: emptyMission,
   evolve: evolveMission,
@@ -48,7 +49,7 @@ export const missionsProjection: Projection<MissionState> = {
          stream_version = EXCLUDED.stream_version, supporters = EXCLUDED.supporters`,
     ];
   },
-};
+});
 
 export interface MissionListRow extends MissionState {
   missionId: string;

@@ -1,10 +1,11 @@
 // personnel: per mission `required`, per mission and country the five counters.
-import { emptyPersonnel, evolvePersonnel, PersonnelState, PersonnelTotals } from '@app/domain';
+import { emptyPersonnel, evolvePersonnel, PERSONNEL_EVENT_TYPES, PersonnelState, PersonnelTotals } from '@app/domain';
 import { Queryable } from '@app/event-store';
-import { Projection } from './projection';
+import { defineProjection } from './projection';
 
-export const personnelProjection: Projection<PersonnelState> = {
+export const personnelProjection = defineProjection({
   name: 'personnel',
+  handles: PERSONNEL_EVENT_TYPES,
   tables: ['personnel_missions', 'personnel_countries'],
   initial: emptyPersonnel,
   evolve: evolvePersonnel,
@@ -61,7 +62,7 @@ export const personnelProjection: Projection<PersonnelState> = {
     }
     return statements;
   },
-};
+});
 
 interface CountryRow {
   mission_id: string;

@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { inTransaction } from '@app/database';
 import { Queryable } from '@app/event-store';
 import { currentGenerations, lockProjections } from './generations';
-import { PROJECTION_NAMES, ProjectionName } from './projection';
+import { PROJECTION_NAMES, ProjectionName } from './registry';
 
 export interface ProjectionStatus {
   name: ProjectionName;

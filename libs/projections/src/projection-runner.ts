@@ -12,8 +12,8 @@ import { RecordedEvent } from '@app/domain';
 import { readRecordedEventsAfter, RecordedPage } from '@app/event-store';
 import { inTransaction } from '@app/database';
 import { BEGIN_STEP, Generation, isTransient, stepGenerations } from './generations';
-import { Projection, ProjectionName } from './projection';
-import { PROJECTIONS } from './registry';
+import { Projection } from './projection';
+import { ProjectionName, PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
 
 export const PROJECTION_ADVANCED_CHANNEL = 'projection_advanced';
@@ -186,8 +186,9 @@ async function readBatch(client: PoolClient, after: number, limit: number): Prom
 }
 
 /**
- * Folds a batch per mission into the statements that write each touched mission's rows
- * once. A fold that throws (a poison event) fails this projection only; nothing of it is
+ * Folds the batch's events this projection handles, per mission, into the statements that
+ * write each touched mission's rows once (events it ignores would leave its state as it
+ * is). A fold that throws (a poison event) fails this projection only; nothing of it is
  * written.
  */
 async function foldBatch<S>(
@@ -197,10 +198,11 @@ async function foldBatch<S>(
   events: RecordedEvent[],
   params: SqlParams,
 ): Promise<{ writes: { statements: string[]; params: SqlParams }; missionIds: string[] } | { error: unknown }> {
-  const missionIds = [...new Set(events.map((e) => e.missionId))];
-  const states = await projection.load(client, generation, missionIds);
+  const handled = events.filter((event) => projection.handles.has(event.type));
+  const missionIds = [...new Set(handled.map((e) => e.missionId))];
+  const states = missionIds.length > 0 ? await projection.load(client, generation, missionIds) : new Map<string, S>();
   const touched = new Map<string, S>();
-  for (const event of events) {
+  for (const event of handled) {
     const current = touched.get(event.missionId) ?? states.get(event.missionId) ?? projection.initial();
     try {
       touched.set(event.missionId, projection.evolve(current, event));
@@ -208,7 +210,8 @@ async function foldBatch<S>(
       return { error: new PoisonEventError(event, error) };
     }
   }
-  return { writes: { statements: projection.writes(generation, touched, params), params }, missionIds };
+  const statements = touched.size > 0 ? projection.writes(generation, touched, params) : [];
+  return { writes: { statements, params }, missionIds };
 }
 
 /** One projection's writes behind a savepoint, so a write PostgreSQL refuses fails only it. */

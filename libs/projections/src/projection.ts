@@ -1,16 +1,15 @@
-// What every projection is: its pure fold (from @app/domain) and how its per-mission state
-// is loaded from and saved to its tables for one generation. The runner does the rest.
-import { RecordedEvent } from '@app/domain';
+// What every projection is: its name, the event types it handles, its pure fold (from
+// @app/domain) and how its per-mission state is loaded from and saved to its tables for one
+// generation. The runner does the rest; registry.ts lists the projections.
+import { EventType, RecordedEvent } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { SqlParams } from './sql-params';
 
-export const PROJECTION_NAMES = ['personnel', 'funding', 'timeline', 'missions'] as const;
-export type ProjectionName = (typeof PROJECTION_NAMES)[number];
-
-export const isProjectionName = (name: string): name is ProjectionName => (PROJECTION_NAMES as readonly string[]).includes(name);
-
-export interface Projection<State> {
-  name: ProjectionName;
+export interface Projection<State, Name extends string = string> {
+  /** The one spelling of this projection's name (in projection_generations, the API, metrics). */
+  name: Name;
+  /** The event types its fold reads: the runner folds only these (the checkpoint still moves past the others). */
+  handles: ReadonlySet<EventType>;
   /** Tables holding this projection's rows, each with a `generation` column. */
   tables: readonly string[];
   initial(): State;
@@ -24,3 +23,6 @@ export interface Projection<State> {
    */
   writes(generation: number, states: Map<string, State>, params: SqlParams): string[];
 }
+
+/** Checks a projection against the interface while keeping its name's literal type (for ProjectionName). */
+export const defineProjection = <Name extends string, State>(projection: Projection<State, Name>): Projection<State, Name> => projection;

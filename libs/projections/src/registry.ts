@@ -1,12 +1,16 @@
+// Every projection, once: adding one is a line here (plus its file and its migration).
 import { fundingProjection } from './funding.projection';
 import { missionsProjection } from './missions.projection';
 import { personnelProjection } from './personnel.projection';
-import { Projection, ProjectionName } from './projection';
+import { Projection } from './projection';
 import { timelineProjection } from './timeline.projection';
 
-export const PROJECTIONS: Record<ProjectionName, Projection<any>> = {
-  personnel: personnelProjection,
-  funding: fundingProjection,
-  timeline: timelineProjection,
-  missions: missionsProjection,
-};
+const ALL = [personnelProjection, fundingProjection, timelineProjection, missionsProjection] as const;
+
+export type ProjectionName = (typeof ALL)[number]['name'];
+
+export const PROJECTION_NAMES: readonly ProjectionName[] = ALL.map((projection) => projection.name);
+
+export const PROJECTIONS = Object.fromEntries(ALL.map((projection) => [projection.name, projection])) as Record<ProjectionName, Projection<any>>;
+
+export const isProjectionName = (name: string): name is ProjectionName => (PROJECTION_NAMES as readonly string[]).includes(name);

@@ -1,15 +1,16 @@
 // timeline: one row per event with its human summary; append-only, so nothing is loaded.
-import { TimelineItem, timelineItem } from '@app/domain';
+import { EVENT_TYPES, TimelineItem, timelineItem } from '@app/domain';
 import { Queryable } from '@app/event-store';
-import { Projection } from './projection';
+import { defineProjection } from './projection';
 
 /** The state of a batch: the items it adds. */
 type NewItems = TimelineItem[];
 
-export const timelineProjection: Projection<NewItems> = {
+export const timelineProjection = defineProjection({
   name: 'timeline',
+  handles: new Set(EVENT_TYPES),
   tables: ['timeline_items'],
-  initial: () => [],
+  initial: (): NewItems => [],
   evolve: (items, event) => [...items, timelineItem(event)],
   load: async () => new Map(),
 
@@ -23,7 +24,7 @@ export const timelineProjection: Projection<NewItems> = {
          ${params.add(items.map((i) => i.occurredAt))}::timestamptz[], ${params.add(items.map((i) => i.summary))}::text[])`,
     ];
   },
-};
+});
 
 /** Newest first, optionally only items before a position. */
 export async function readTimeline(

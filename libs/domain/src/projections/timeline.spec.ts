@@ -1,0 +1,73 @@
+// Unit specs for the timeline fold: one human sentence per event, for every event type.
+import { DomainEvent, EVENT_TYPES, EventType } from '../catalogue';
+import { RecordedEvent } from './recorded-event';
+import { summarize, timelineItem } from './timeline';
+
+/** Per event type (a Record, so a new type does not compile until it has its sentences): data → summary. */
+const SUMMARIES: { [T in EventType]: [Extract<DomainEvent, { type: T }>['data'], string][] } = {
+  MissionEstablished: [
+    [{ name: 'MSS', hostCountry: 'HTI', leadNation: 'KEN' }, 'Mission established: MSS (host Haiti, led by Kenya)'],
+    [{ name: 'MSS', hostCountry: 'HTI' }, 'Mission established: MSS (host Haiti)'],
+  ],
+  PersonnelRequirementSet: [[{ required: 2500 }, 'Personnel requirement set to 2,500']],
+  PersonnelPledged: [
+    [{ country: 'KEN', personnel: 1000 }, 'Kenya pledged 1,000 personnel'],
+    [{ country: 'JAM', personnel: 24, personnelType: 'police' }, 'Jamaica pledged 24 police personnel'],
+  ],
+  PledgeRevised: [
+    [{ country: 'KEN', personnel: 800 }, 'Kenya revised its pledge to 800 personnel'],
+    [{ country: 'BHS', personnel: 0 }, 'Bahamas withdrew its personnel pledge'],
+  ],
+  FarewellHeld: [
+    [{ country: 'KEN', personnel: 400 }, 'Kenya: farewell held for 400 personnel'],
+    [{ country: 'KEN', personnel: 400, officiant: 'President Ruto', location: 'Nairobi' }, 'Kenya: farewell held by President Ruto in Nairobi for 400 personnel'],
+  ],
+  ContingentDeparted: [[{ country: 'KEN', personnel: 400 }, 'Kenya: 400 personnel departed']],
+  ContingentArrived: [[{ country: 'KEN', personnel: 1234567 }, 'Kenya: 1,234,567 personnel arrived']],
+  PersonnelWithdrawn: [[{ country: 'KEN', personnel: 50 }, 'Kenya: 50 personnel withdrawn']],
+  FundingPledged: [
+    [{ donor: 'USA', amount: '300000000', currency: 'USD' }, 'United States of America pledged USD 300,000,000'],
+    [{ donor: 'Gates Foundation', amount: '1234.50', currency: 'EUR' }, 'Gates Foundation pledged EUR 1,234.5'],
+  ],
+  FundingPledgeRevised: [[{ donor: 'USA', amount: '0', currency: 'USD' }, 'United States of America revised its pledge to USD 0']],
+  FundingCommitted: [[{ donor: 'CAN', amount: '0.0001', currency: 'CAD' }, 'Canada committed CAD 0.0001']],
+  FundingDisbursed: [[{ donor: 'USA', amount: '1000000.25', currency: 'USD' }, 'United States of America disbursed USD 1,000,000.25']],
+  SupportDeclared: [[{ supporter: 'CAN', statement: 'We stand with Haiti.' }, 'Canada declared support']],
+};
+
+const cases = (Object.entries(SUMMARIES) as [EventType, [DomainEvent['data'], string][]][]).flatMap(([type, examples]) =>
+  examples.map(([data, summary]) => ({ event: { type, data } as DomainEvent, summary })),
+);
+
+describe('timeline fold', () => {
+  it('has sentences for every event type', () => {
+    expect(Object.keys(SUMMARIES).sort()).toEqual([...EVENT_TYPES].sort());
+  });
+
+  it.each(cases)('$event.type: "$summary"', ({ event, summary }) => {
+    // given an event of this type, when it is summarised, then it reads as this sentence
+    expect(summarize(event)).toBe(summary);
+  });
+
+  it('makes one item per recorded event, keeping where and when it was recorded', () => {
+    // given a recorded departure
+    const event: RecordedEvent = {
+      type: 'ContingentDeparted',
+      data: { country: 'KEN', personnel: 400 },
+      missionId: 'mss-haiti',
+      version: 3,
+      position: 42,
+      occurredAt: '2026-11-28T10:00:00.000Z',
+    };
+    // when it becomes a timeline item
+    // then the item carries the event's coordinates and its sentence
+    expect(timelineItem(event)).toEqual({
+      missionId: 'mss-haiti',
+      position: 42,
+      version: 3,
+      type: 'ContingentDeparted',
+      occurredAt: '2026-11-28T10:00:00.000Z',
+      summary: 'Kenya: 400 personnel departed',
+    });
+  });
+});
