@@ -2,8 +2,9 @@
 // writer can block the others for long, the queue of waiting appends is bounded, and one bad
 // request never fails the batch it would have shared.
 import { AppendCommand, NewEvent } from '@app/domain';
-import { APPEND_LOCK, AppendQueueFullError, AppendTimedOutError, EventStore, UnstorableEventError } from '@app/event-store';
+import { AppendQueueFullError, AppendTimedOutError, EventStore, UnstorableEventError } from '@app/event-store';
 import { AppendBatcher } from '../libs/event-store/src/append-batcher';
+import { APPEND_LOCK } from '../libs/event-store/src/append-transaction';
 import { command, context, established, personnelEvent } from './support/events';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { startTestApi } from './support/test-api';

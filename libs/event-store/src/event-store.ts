@@ -1,13 +1,15 @@
 // The PostgreSQL event log: appends (through the group-commit batcher, see
-// append-transaction.ts for how order and the domain rules are kept) and reads.
+// append-transaction.ts for how order and the domain rules are kept), reads on the pool,
+// and the purge of expired idempotency keys. Reads that must share another module's
+// transaction use EventLogReader on that transaction's client instead.
 import { Pool } from 'pg';
 import { AppendCommand } from '@app/domain';
 import { AppendBatcher } from './append-batcher';
 import { AppendContext, AppendOutcome } from './append-types';
-import { readEventsAfter } from './read-events';
+import { EventLogReader } from './event-log-reader';
 import { assertStorable } from './storable';
 import { rebuildStreamStates, StreamStateRebuild } from './stream-state';
-import { EVENT_COLUMNS, EventRow, StoredEvent, toStoredEvent } from './stored-event';
+import { StoredEvent } from './stored-event';
 
 export interface StreamPage {
   missionId: string;
@@ -20,13 +22,16 @@ export interface GlobalPage {
   next: number;
 }
 
-const UNIQUE_VIOLATION = '23505';
+/** Idempotency keys are kept this long (CONTRACT section 4), then purged. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 
 export class EventStore {
   private readonly batcher: AppendBatcher;
+  private readonly reader: EventLogReader;
 
   constructor(private readonly pool: Pool) {
     this.batcher = new AppendBatcher(pool);
+    this.reader = new EventLogReader(pool);
   }
 
   /** Appends all of the command's events or none; rejects with DomainError and friends. */
@@ -37,25 +42,21 @@ export class EventStore {
 
   /** The stream's version, or 0 when the mission does not exist. */
   async streamVersion(missionId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ version: number }>('SELECT version FROM streams WHERE mission_id = $1', [missionId]);
-    return rows[0]?.version ?? 0;
+    return this.reader.streamVersion(missionId);
   }
 
   /** A page of one mission's events, or null when the mission does not exist. */
   async readStream(missionId: string, fromVersion: number, limit: number): Promise<StreamPage | null> {
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE mission_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
-      [missionId, fromVersion, limit + 1],
-    );
-    if (rows.length === 0 && (await this.streamVersion(missionId)) === 0) return null;
-    const page = rows.slice(0, limit).map(toStoredEvent);
-    const nextVersion = rows.length > limit ? page[page.length - 1].version + 1 : null;
+    const events = await this.reader.streamEvents(missionId, fromVersion, limit + 1);
+    if (events.length === 0 && (await this.reader.streamVersion(missionId)) === 0) return null;
+    const page = events.slice(0, limit);
+    const nextVersion = events.length > limit ? page[page.length - 1].version + 1 : null;
     return { missionId, events: page, nextVersion };
   }
 
   /** The global feed: events with position > after, in position (= commit) order. */
   async readAll(after: number, limit: number): Promise<GlobalPage> {
-    const events = await readEventsAfter(this.pool, after, limit);
+    const events = await this.reader.eventsAfter(after, limit);
     return { events, next: events.length > 0 ? events[events.length - 1].position : after };
   }
 
@@ -64,4 +65,11 @@ export class EventStore {
     return rebuildStreamStates(this.pool);
   }
 
+  /** Deletes the idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS; returns how many. */
+  async purgeExpiredIdempotencyKeys(): Promise<number> {
+    const { rowCount } = await this.pool.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
+      IDEMPOTENCY_KEY_TTL_HOURS,
+    ]);
+    return rowCount ?? 0;
+  }
 }

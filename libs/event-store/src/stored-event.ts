@@ -29,7 +29,7 @@ export const EVENT_COLUMNS = `position, id, mission_id, version, type, schema_ve
 /**
  * Rows are upcast to the current schema on read; the log itself is never rewritten. An event
  * this code cannot read yet (written by a newer release) is returned as stored: its
- * `schemaVersion` tells the client what it is. (Folds read through readRecordedEventsAfter,
+ * `schemaVersion` tells the client what it is. (Folds read through EventLogReader.recordedEventsAfter,
  * which stops at such an event instead.)
  */
 export function toStoredEvent(row: EventRow): StoredEvent {

@@ -7,7 +7,7 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 import { inTransaction } from '@app/database';
 import { evolve, initialState, MISSION_STREAM_STATE_VERSION, MissionStreamState, upcast } from '@app/domain';
-import { Queryable } from './read-events';
+import { Queryable } from './event-log-reader';
 
 const counter = z.number().int().nonnegative();
 const storedState = z.strictObject({

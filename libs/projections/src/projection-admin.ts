@@ -1,7 +1,7 @@
 // Status of every projection and blue-green rebuilds (GET /v1/projections, POST .../rebuild).
 import { Pool } from 'pg';
 import { inTransaction } from '@app/database';
-import { Queryable } from '@app/event-store';
+import { EventLogReader, LogLag } from '@app/event-store';
 import { currentGenerations, lockProjections } from './generations';
 import { PROJECTION_NAMES, ProjectionName } from './registry';
 
@@ -24,8 +24,6 @@ export interface ProjectionStatus {
 
 /** Status reads give up (and are cancelled in PostgreSQL) after this long. */
 const STATUS_TIMEOUT_MS = 2_000;
-/** Beyond this many events of lag, the lag is the distance to the head (positions have few holes). */
-const EXACT_LAG_LIMIT = 100_000;
 
 export class ProjectionAdmin {
   constructor(private readonly pool: Pool) {}
@@ -36,16 +34,16 @@ export class ProjectionAdmin {
       this.pool,
       async (client) => {
         const generations = await currentGenerations(client);
-        const { rows } = await client.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
-        const head = rows[0].head ?? 0;
+        const log = new EventLogReader(client);
+        const head = await log.headPosition();
         // Projections usually share their position: measure the lag once per distinct one.
-        const lags = new Map<number, { events: number; seconds: number }>();
+        const lags = new Map<number, LogLag>();
         const statuses: ProjectionStatus[] = [];
         for (const name of PROJECTION_NAMES) {
           const live = generations.find((g) => g.name === name && g.state === 'live');
           const building = generations.find((g) => g.name === name && g.state === 'building');
           const position = live?.position ?? 0;
-          if (!lags.has(position)) lags.set(position, await measureLag(client, position, head));
+          if (!lags.has(position)) lags.set(position, await log.lagAfter(position, head));
           const failed = live?.lastError ?? building?.lastError ?? null;
           const waiting = live?.waiting ?? building?.waiting ?? null;
           statuses.push({
@@ -90,16 +88,4 @@ export class ProjectionAdmin {
       return { generation: rows[0].generation, started: true };
     });
   }
-}
-
-/** Events after `position` and the age in seconds of the first of them (0 and 0 when caught up). */
-async function measureLag(db: Queryable, position: number, head: number): Promise<{ events: number; seconds: number }> {
-  if (position >= head) return { events: 0, seconds: 0 };
-  const { rows } = await db.query<{ events: number; seconds: number | null }>(
-    `SELECT CASE WHEN $2::bigint - $1 > ${EXACT_LAG_LIMIT} THEN $2::bigint - $1
-                 ELSE (SELECT count(*) FROM events WHERE position > $1) END AS events,
-            extract(epoch FROM now() - (SELECT recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT 1))::float8 AS seconds`,
-    [position, head],
-  );
-  return { events: Number(rows[0].events), seconds: Math.max(0, Math.round((rows[0].seconds ?? 0) * 1000) / 1000) };
 }

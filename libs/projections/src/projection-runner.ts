@@ -9,7 +9,7 @@
 // commit per batch instead of one per projection.
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
-import { readRecordedEventsAfter, RecordedPage } from '@app/event-store';
+import { EventLogReader, RecordedPage } from '@app/event-store';
 import { inTransaction } from '@app/database';
 import { BEGIN_STEP, Generation, isTransient, stepGenerations } from './generations';
 import { Projection } from './projection';
@@ -178,7 +178,7 @@ interface Waiting {
 /** The next events; a page that cannot be read at all fails every generation at that position. */
 async function readBatch(client: PoolClient, after: number, limit: number): Promise<RecordedPage | { error: string }> {
   try {
-    return await readRecordedEventsAfter(client, after, limit);
+    return await new EventLogReader(client).recordedEventsAfter(after, limit);
   } catch (error) {
     if (isTransient(error)) throw error;
     return { error: `events after position ${after}: ${(error as Error)?.message ?? error}` };

@@ -10,8 +10,6 @@ import {
   evolvePersonnel,
   FUNDING_EVENT_TYPES,
   PERSONNEL_EVENT_TYPES,
-  UnreadableEventError,
-  upcast,
   fundingByCurrency,
   fundingByDonor,
   FundingState,
@@ -19,13 +17,10 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { Database, DATABASE, inSnapshot } from '@app/database';
-
+import { EventLogReader } from '@app/event-store';
 import { liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { Problem } from '../problems/problem';
 import { ConcurrencyLimit } from './concurrency-limit';
-
-/** Rows an `asOf` replay reads and folds at a time, yielding to other requests in between. */
-const REPLAY_CHUNK = 2_000;
 
 @Injectable()
 export class ReadModelsService {
@@ -91,53 +86,33 @@ export class ReadModelsService {
 
   /**
    * Folds the mission's events of the given types with occurredAt <= asOf, in log order, a
-   * chunk at a time through a cursor (constant memory for any mission). `position` is the log
-   * head of the same snapshot.
+   * chunk at a time (constant memory for any mission). `position` is the log head of the
+   * same snapshot.
    */
   private async replay<S>(db: PoolClient, missionId: string, asOf: Date, types: ReadonlySet<string>, initial: S, evolve: (state: S, event: DomainEvent) => S) {
     const release = await this.replays.acquire().catch(() => {
       throw new Problem(503, 'busy', 'this server is replaying as many asOf views as it can; retry shortly', {}, { 'Retry-After': '1' });
     });
     try {
-      await db.query(
-        `DECLARE replay NO SCROLL CURSOR FOR
-         SELECT position, type, schema_version, data FROM events
-         WHERE mission_id = $1 AND occurred_at <= $2 AND type = ANY($3) ORDER BY version`,
-        [missionId, asOf, [...types]],
-      );
-      let state = initial;
-      for (;;) {
-        const { rows } = await db.query<{ position: number; type: string; schema_version: number; data: unknown }>(`FETCH ${REPLAY_CHUNK} FROM replay`);
-        for (const row of rows) state = evolve(state, readable(row));
-        if (rows.length < REPLAY_CHUNK) break;
-        await new Promise((resolve) => setImmediate(resolve));
+      const log = new EventLogReader(db);
+      const { state, unreadable } = await log.foldMission(missionId, asOf, types, initial, evolve);
+      // An event written by a newer release makes the replay wait for a server that can read it.
+      if (unreadable) {
+        throw new Problem(503, 'newer-events', `the event at position ${unreadable.position} was written by a newer release than this server (${unreadable.reason}); retry shortly`, {}, { 'Retry-After': '5' });
       }
-      await db.query('CLOSE replay');
-      const head = await db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
-      return { state, position: head.rows[0].head ?? 0 };
+      return { state, position: await log.headPosition() };
     } finally {
       release();
     }
   }
 
   private async assertMissionExists(db: PoolClient, missionId: string): Promise<void> {
-    const { rowCount } = await db.query('SELECT 1 FROM streams WHERE mission_id = $1', [missionId]);
-    if (!rowCount) throw new Problem(404, 'mission-not-found', `there is no mission "${missionId}"`);
+    if (!(await new EventLogReader(db).missionExists(missionId))) throw new Problem(404, 'mission-not-found', `there is no mission "${missionId}"`);
   }
 
   /** Every read runs in one snapshot, so a rebuild's switch-over is never seen half done. */
   private snapshot<T>(read: (db: PoolClient) => Promise<T>): Promise<T> {
     return inSnapshot(this.database.pool, read);
-  }
-}
-
-/** The event as this release reads it; one written by a newer release makes the replay wait. */
-function readable(row: { position: number; type: string; schema_version: number; data: unknown }): DomainEvent {
-  try {
-    return upcast(row.type, row.schema_version, row.data);
-  } catch (error) {
-    if (!(error instanceof UnreadableEventError)) throw error;
-    throw new Problem(503, 'newer-events', `the event at position ${row.position} was written by a newer release than this server (${error.message}); retry shortly`, {}, { 'Retry-After': '5' });
   }
 }
 

@@ -1,0 +1,161 @@
+// Reads of the log on a connection the caller holds: inside the caller's transaction or
+// snapshot, so that what they read of the log agrees with their other reads (a read model's
+// generations, a projection's checkpoint). The SQL of `events` and `streams` stays here.
+import { DomainEvent, RecordedEvent, UnreadableEventError, upcast } from '@app/domain';
+import { EVENT_COLUMNS, EventRow, isoColumn, StoredEvent, toStoredEvent } from './stored-event';
+
+/** Anything that runs a query: the pool, or a client inside a transaction. */
+export interface Queryable {
+  query<R extends object = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** An event this release cannot read yet (written by a newer one): readers stop there. */
+export interface UnreadableAt {
+  position: number;
+  reason: string;
+}
+
+export interface RecordedPage {
+  /** The events read, in order, up to (not including) the first one this code cannot read. */
+  events: RecordedEvent[];
+  /** That event, when there is one: the reader must wait for code that can read it. */
+  unreadable?: UnreadableAt;
+  /** Rows the query returned (a full page means there may be more). */
+  rows: number;
+}
+
+/** What lag measures: events after a position and the age in seconds of the first of them. */
+export interface LogLag {
+  events: number;
+  seconds: number;
+}
+
+/** Rows a mission fold reads at a time through its cursor, yielding to other work in between. */
+const FOLD_CHUNK = 2_000;
+/** Beyond this many events of lag, the lag is the distance to the head (positions have few holes). */
+const EXACT_LAG_LIMIT = 100_000;
+
+type FoldRow = { position: number; type: string; schema_version: number; data: unknown };
+
+export class EventLogReader {
+  constructor(private readonly db: Queryable) {}
+
+  /** The position of the last event (0 for an empty log). */
+  async headPosition(): Promise<number> {
+    const { rows } = await this.db.query<{ head: number | null }>('SELECT max(position) AS head FROM events');
+    return rows[0].head ?? 0;
+  }
+
+  async missionExists(missionId: string): Promise<boolean> {
+    const { rowCount } = await this.db.query('SELECT 1 FROM streams WHERE mission_id = $1', [missionId]);
+    return !!rowCount;
+  }
+
+  /** The stream's version, or 0 when the mission does not exist. */
+  async streamVersion(missionId: string): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>('SELECT version FROM streams WHERE mission_id = $1', [missionId]);
+    return rows[0]?.version ?? 0;
+  }
+
+  /** Up to `limit` of one mission's events from `fromVersion` on, in version order. */
+  async streamEvents(missionId: string, fromVersion: number, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.db.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE mission_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
+      [missionId, fromVersion, limit],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * Events with position > after, in position order. Safe to page with because positions
+   * are handed out in commit order (see append-transaction.ts).
+   */
+  async eventsAfter(after: number, limit: number): Promise<StoredEvent[]> {
+    const { rows } = await this.db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [
+      after,
+      limit,
+    ]);
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * The same page with only what a fold needs (no id, metadata or recordedAt): what the
+   * projection runner reads, where parsing unused JSON would be most of the cost.
+   */
+  async recordedEventsAfter(after: number, limit: number): Promise<RecordedPage> {
+    const { rows } = await this.db.query<Pick<EventRow, 'position' | 'mission_id' | 'version' | 'type' | 'schema_version' | 'occurred_at' | 'data'>>(
+      `SELECT position, mission_id, version, type, schema_version,
+              ${isoColumn('occurred_at')}, data
+       FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      [after, limit],
+    );
+    const events: RecordedEvent[] = [];
+    for (const row of rows) {
+      let event;
+      try {
+        event = upcast(row.type, row.schema_version, row.data);
+      } catch (error) {
+        if (!(error instanceof UnreadableEventError)) throw error;
+        return { events, unreadable: { position: row.position, reason: error.message }, rows: rows.length };
+      }
+      events.push({ type: event.type, data: event.data, missionId: row.mission_id, version: row.version, position: row.position, occurredAt: row.occurred_at } as RecordedEvent);
+    }
+    return { events, rows: rows.length };
+  }
+
+  /**
+   * Folds the mission's events of the given types with occurredAt <= upTo, in version order,
+   * a chunk at a time through a server-side cursor (constant memory for any mission) and
+   * yielding to the event loop between chunks. Must run inside a transaction (the cursor
+   * lives in it). Stops at an event this release cannot read, and says which.
+   */
+  async foldMission<S>(
+    missionId: string,
+    upTo: Date,
+    types: ReadonlySet<string>,
+    initial: S,
+    evolve: (state: S, event: DomainEvent) => S,
+  ): Promise<{ state: S; unreadable?: UnreadableAt }> {
+    await this.db.query(
+      `DECLARE mission_fold NO SCROLL CURSOR FOR
+       SELECT position, type, schema_version, data FROM events
+       WHERE mission_id = $1 AND occurred_at <= $2 AND type = ANY($3) ORDER BY version`,
+      [missionId, upTo, [...types]],
+    );
+    let state = initial;
+    let unreadable: UnreadableAt | undefined;
+    for (;;) {
+      const { rows } = await this.db.query<FoldRow>(`FETCH ${FOLD_CHUNK} FROM mission_fold`);
+      for (const row of rows) {
+        let event: DomainEvent;
+        try {
+          event = upcast(row.type, row.schema_version, row.data);
+        } catch (error) {
+          if (!(error instanceof UnreadableEventError)) throw error;
+          unreadable = { position: row.position, reason: error.message };
+          break;
+        }
+        state = evolve(state, event);
+      }
+      if (unreadable || rows.length < FOLD_CHUNK) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await this.db.query('CLOSE mission_fold');
+    return unreadable ? { state, unreadable } : { state };
+  }
+
+  /**
+   * How far behind `head` a reader at `position` is: the events after it (counted up to
+   * EXACT_LAG_LIMIT, beyond that the distance in positions) and the age of the first of them.
+   */
+  async lagAfter(position: number, head: number): Promise<LogLag> {
+    if (position >= head) return { events: 0, seconds: 0 };
+    const { rows } = await this.db.query<{ events: number; seconds: number | null }>(
+      `SELECT CASE WHEN $2::bigint - $1 > ${EXACT_LAG_LIMIT} THEN $2::bigint - $1
+                   ELSE (SELECT count(*) FROM events WHERE position > $1) END AS events,
+              extract(epoch FROM now() - (SELECT recorded_at FROM events WHERE position > $1 ORDER BY position LIMIT 1))::float8 AS seconds`,
+      [position, head],
+    );
+    return { events: Number(rows[0].events), seconds: Math.max(0, Math.round((rows[0].seconds ?? 0) * 1000) / 1000) };
+  }
+}
