@@ -6,6 +6,7 @@ import { EventStoreModule } from '@app/event-store';
 import { QUEUES, queuePrefix, redisConnection } from '@app/queues';
 import { ProjectionsModule } from '@app/projections';
 import { AppendListener } from './append-listener';
+import { CatchUpTrigger } from './catch-up-trigger';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { ProjectionProcessor } from './projection.processor';
 import { ProjectionSweeper } from './projection-sweeper';
@@ -27,7 +28,7 @@ export class WorkerModule {
           ...Object.values(QUEUES).map((queue) => ({ name: queue.name, defaultJobOptions: queue.defaultJobOptions })),
         ),
       ],
-      providers: [ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
+      providers: [CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };
   }
 }

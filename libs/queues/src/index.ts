@@ -1,2 +1,3 @@
 export * from './queues';
+export * from './coalesced-run';
 export * from './projection-nudger';

@@ -3,6 +3,7 @@
 import { Logger } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { AppConfig } from '@app/config';
+import { CoalescedRun } from './coalesced-run';
 import { QUEUES, queuePrefix } from './queues';
 
 export const CATCH_UP_JOB = 'catch-up';
@@ -13,8 +14,7 @@ export class ProjectionNudger {
   private readonly logger = new Logger(ProjectionNudger.name);
   readonly queue: Queue;
   private lastWarning = 0;
-  private scheduled?: Promise<void>;
-  private lastSent = 0;
+  private readonly sends = new CoalescedRun(() => this.send(), NUDGE_INTERVAL_MS);
 
   constructor(config: AppConfig) {
     this.queue = new Queue(QUEUES.projections.name, {
@@ -28,21 +28,15 @@ export class ProjectionNudger {
 
   /**
    * "Projections: catch up", at most once per NUDGE_INTERVAL_MS per process: the first nudge
-   * goes out at once, those that follow within the interval share one sent at its end, so the
-   * last append is always followed by a nudge. Workers get the fast wake-up from PostgreSQL's
-   * NOTIFY at commit; the queue is the durable path (retries, backoff, inspection), and a job
-   * per append would only churn Redis. In Redis, at most one waiting and one active job: a
-   * nudge that arrives while one is being processed is kept and runs after it.
+   * goes out at once, those that follow share one sent after it (at most one in flight and
+   * one pending), so the last append is always followed by a nudge. Workers get the fast
+   * wake-up from PostgreSQL's NOTIFY at commit; the queue is the durable path (retries,
+   * backoff, inspection), and a job per append would only churn Redis. In Redis, at most one
+   * waiting and one active job: a nudge that arrives while one is being processed is kept and
+   * runs after it. Never rejects: Redis being down is logged, and the sweep covers it.
    */
   nudge(): Promise<void> {
-    if (this.scheduled) return this.scheduled;
-    const wait = Math.max(0, this.lastSent + NUDGE_INTERVAL_MS - Date.now());
-    this.scheduled = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
-      this.scheduled = undefined;
-      this.lastSent = Date.now();
-      return this.send();
-    });
-    return this.scheduled;
+    return this.sends.request();
   }
 
   private async send(): Promise<void> {
