@@ -1,10 +1,9 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
-import { QUEUES, queuePrefix, redisConnection } from '@app/queues';
-import { ProjectionsModule } from '@app/projections';
+import { QueuesModule } from '@app/queues';
+import { ProjectionRunnerModule } from '@app/projections';
 import { AppendListener } from './append-listener';
 import { CatchUpTrigger } from './catch-up-trigger';
 import { MaintenanceProcessor } from './maintenance.processor';
@@ -21,12 +20,9 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        EventStoreModule,
-        ProjectionsModule,
-        BullModule.forRoot({ connection: redisConnection(config), prefix: queuePrefix(config) }),
-        BullModule.registerQueue(
-          ...Object.values(QUEUES).map((queue) => ({ name: queue.name, defaultJobOptions: queue.defaultJobOptions })),
-        ),
+        EventStoreModule, // the maintenance job purges expired idempotency keys through the event store
+        ProjectionRunnerModule,
+        QueuesModule.forWorker(config),
       ],
       providers: [CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };

@@ -1,29 +1,31 @@
 // Tells the workers "projections: catch up". The job carries nothing: the log is the source
 // of truth, so a lost, duplicated or retried nudge changes nothing.
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { AppConfig } from '@app/config';
 import { CoalescedRun } from './coalesced-run';
-import { QUEUES, queuePrefix } from './queues';
+import { RedisConnections } from './redis-connections';
 
 export const CATCH_UP_JOB = 'catch-up';
 const NUDGE_TIMEOUT_MS = 2_000;
 export const NUDGE_INTERVAL_MS = 50;
 
-export class ProjectionNudger {
+@Injectable()
+export class ProjectionNudger implements OnModuleInit {
   private readonly logger = new Logger(ProjectionNudger.name);
-  readonly queue: Queue;
   private lastWarning = 0;
   private readonly sends = new CoalescedRun(() => this.send(), NUDGE_INTERVAL_MS);
+  private projections?: Queue;
 
-  constructor(config: AppConfig) {
-    this.queue = new Queue(QUEUES.projections.name, {
-      prefix: queuePrefix(config),
-      // Fail fast while Redis is down: an append must never wait on Redis.
-      connection: { url: config.REDIS_URL, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as never,
-      defaultJobOptions: QUEUES.projections.defaultJobOptions,
-    });
-    this.queue.on('error', () => undefined);
+  constructor(private readonly connections: RedisConnections) {}
+
+  onModuleInit(): void {
+    this.projections = this.connections.queue('projections', 'nudger'); // fails fast: see REDIS_CLIENTS
+  }
+
+  /** The projections queue, for reading its job counts (closed by RedisConnections). */
+  get queue(): Queue {
+    if (!this.projections) throw new Error('ProjectionNudger used before the module was initialised');
+    return this.projections;
   }
 
   /**
@@ -56,9 +58,5 @@ export class ProjectionNudger {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
   }
 }
