@@ -5,9 +5,8 @@
 //
 // An append must never wait on Redis: the limiter's own connection (REDIS_CLIENTS.rateLimiter in
 // libs/queues) queues nothing while Redis is away and gives up on a command after 100 ms; the
-// request is then let through,
-// and so are all requests for the next BYPASS_MS, without asking Redis (a stalled Redis costs
-// one request per BYPASS_MS a short wait, not every request).
+// request is then let through, and so are all requests for the next BYPASS_MS, without asking
+// Redis (a stalled Redis costs one request per BYPASS_MS a short wait, not every request).
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import fastifyRateLimit, { errorResponseBuilderContext } from '@fastify/rate-limit';
