@@ -6,7 +6,7 @@ import { createDatabase } from '@app/database';
 import { EventStore } from '@app/event-store';
 import { migrate } from './migrate';
 import { DEMO_MISSION_ID, demoMissionCommand } from './demo-mission';
-import { ProjectionNudger } from '@app/queues';
+import { ProjectionNudger, RedisConnections } from '@app/queues';
 
 runMain(async () => {
   const config = loadConfig();
@@ -17,9 +17,11 @@ runMain(async () => {
     const store = new EventStore(database.pool);
     const { result } = await store.append(DEMO_MISSION_ID, demoMissionCommand(), { actor: 'seed', principal: 'seed' });
     // Tell the workers (they would also find out on their next sweep).
-    const nudger = new ProjectionNudger(config);
+    const connections = new RedisConnections(config);
+    const nudger = new ProjectionNudger(connections);
+    nudger.onModuleInit();
     await nudger.nudge();
-    await nudger.close();
+    await connections.onApplicationShutdown();
     console.log(`seeded ${DEMO_MISSION_ID}: ${result.events.length} events, stream version ${result.streamVersion}`);
   } catch (error) {
     if (error instanceof DomainError && error.code === 'version-conflict') {

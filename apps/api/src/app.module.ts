@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
 import { ProjectionsModule } from '@app/projections';
+import { QueuesModule } from '@app/queues';
 import { AdminQueuesBoard } from './admin-queues/admin-queues.board';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -31,7 +32,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, ProjectionsModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, QueuesModule.forApi(), ProjectionsModule, MetricsModule],
       controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, SessionController, HealthController, DashboardController],
       providers: [
         ApiKeysRepository,

@@ -1,53 +1,32 @@
 // The low-latency path: PostgreSQL NOTIFYs `events_appended` at each append's commit, and
-// this worker starts a catch-up at once instead of waiting for the BullMQ nudge to travel
+// this worker requests a catch-up at once instead of waiting for the BullMQ nudge to travel
 // through Redis (which still arrives, and covers workers that miss the notification).
-// Catch-ups requested while one runs are folded into one more run after it.
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { PgListener } from '@app/database';
 import { EVENTS_APPENDED_CHANNEL } from '@app/event-store';
-import { isTransient, ProjectionRunner } from '@app/projections';
+import { isTransient } from '@app/projections';
+import { RunsStoppedError } from '@app/queues';
+import { CatchUpTrigger } from './catch-up-trigger';
 
 @Injectable()
-export class AppendListener implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AppendListener implements OnApplicationBootstrap {
   private readonly logger = new Logger(AppendListener.name);
-  private running = false;
-  private again = false;
-  private stopped = false;
 
   constructor(
     private readonly listener: PgListener,
-    private readonly runner: ProjectionRunner,
+    private readonly trigger: CatchUpTrigger,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.listener.subscribe(EVENTS_APPENDED_CHANNEL, () => this.trigger());
+    await this.listener.subscribe(EVENTS_APPENDED_CHANNEL, () => void this.catchUp());
   }
 
-  private trigger(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.loop();
-  }
-
-  private async loop(): Promise<void> {
+  private async catchUp(): Promise<void> {
     try {
-      do {
-        this.again = false;
-        await this.runner.catchUp();
-      } while (this.again && !this.stopped);
+      await this.trigger.request();
     } catch (error) {
       // The queue's job (with retries and backoff) or the sweep will pick it up.
-      if (!isTransient(error)) this.logger.error(`catch-up failed: ${(error as Error).message}`);
-    } finally {
-      this.running = false;
+      if (!isTransient(error) && !(error instanceof RunsStoppedError)) this.logger.error(`catch-up failed: ${(error as Error).message}`);
     }
-  }
-
-  onApplicationShutdown(): void {
-    this.stopped = true;
   }
 }

@@ -1,24 +1,26 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { ThrottledWarning } from '@app/config';
-import { ProjectionRunner } from '@app/projections';
 import { QUEUES } from '@app/queues';
+import { CatchUpTrigger } from './catch-up-trigger';
 
-/** Works "catch up" nudges: the runner reads the log from the checkpoint and applies it. */
+/**
+ * Works "catch up" nudges: the durable path (retries with backoff, visible on the queue board).
+ * The job joins this worker's catch-up trigger and completes when a run that started after
+ * the nudge is done, so a completed job means "caught up as of when it was requested"; a
+ * failed run fails the job, which BullMQ retries.
+ */
 @Processor(QUEUES.projections.name, { concurrency: QUEUES.projections.concurrency })
 export class ProjectionProcessor extends WorkerHost {
   private readonly logger = new Logger(ProjectionProcessor.name);
   private readonly redisWarning = new ThrottledWarning(this.logger);
 
-  constructor(private readonly runner: ProjectionRunner) {
+  constructor(private readonly trigger: CatchUpTrigger) {
     super();
   }
 
-  async process(): Promise<{ applied: number; skipped?: true }> {
-    // A catch-up already running in this process (woken by the append NOTIFY) covers what
-    // this nudge is about; a second one would only queue behind it on the advisory lock.
-    if (this.runner.busy) return { applied: 0, skipped: true };
-    const result = await this.runner.catchUp();
+  async process(): Promise<{ applied: number }> {
+    const result = await this.trigger.request();
     for (const failure of result.failed) {
       this.logger.error(`projection ${failure.name} (generation ${failure.generation}) failed: ${failure.error}; see GET /v1/projections`);
     }

@@ -1,11 +1,11 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig, ConfigModule } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { EventStoreModule } from '@app/event-store';
-import { QUEUES, queuePrefix, redisConnection } from '@app/queues';
-import { ProjectionsModule } from '@app/projections';
+import { QueuesModule } from '@app/queues';
+import { ProjectionRunnerModule } from '@app/projections';
 import { AppendListener } from './append-listener';
+import { CatchUpTrigger } from './catch-up-trigger';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { ProjectionProcessor } from './projection.processor';
 import { ProjectionSweeper } from './projection-sweeper';
@@ -20,14 +20,11 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
-        EventStoreModule,
-        ProjectionsModule,
-        BullModule.forRoot({ connection: redisConnection(config), prefix: queuePrefix(config) }),
-        BullModule.registerQueue(
-          ...Object.values(QUEUES).map((queue) => ({ name: queue.name, defaultJobOptions: queue.defaultJobOptions })),
-        ),
+        EventStoreModule, // the maintenance job purges expired idempotency keys through the event store
+        ProjectionRunnerModule,
+        QueuesModule.forWorker(config),
       ],
-      providers: [ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
+      providers: [CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };
   }
 }

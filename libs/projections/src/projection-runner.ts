@@ -37,18 +37,12 @@ export interface StepResult {
   waiting?: { name: string; generation: number; reason: string }[];
 }
 
+/** Who runs it, and when, is the worker's catch-up trigger (apps/worker/src/catch-up-trigger.ts). */
 export class ProjectionRunner {
-  private running = 0;
-
   constructor(
     private readonly pool: Pool,
     private readonly batchSize = 1000,
   ) {}
-
-  /** True while a catch-up runs in this process. */
-  get busy(): boolean {
-    return this.running > 0;
-  }
 
   /**
    * Steps until a step finds less than a full batch: the log was caught up with when it read.
@@ -56,17 +50,12 @@ export class ProjectionRunner {
    */
   async catchUp(): Promise<StepResult> {
     const total: StepResult = { applied: 0, failed: [] };
-    this.running++;
-    try {
-      for (;;) {
-        const step = await this.step();
-        total.applied += step.applied;
-        total.failed.push(...step.failed);
-        if (step.waiting?.length) total.waiting = step.waiting;
-        if (!step.fullBatch) return total;
-      }
-    } finally {
-      this.running--;
+    for (;;) {
+      const step = await this.step();
+      total.applied += step.applied;
+      total.failed.push(...step.failed);
+      if (step.waiting?.length) total.waiting = step.waiting;
+      if (!step.fullBatch) return total;
     }
   }
 

@@ -1,12 +1,18 @@
-import { Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { AppConfig, CONFIG } from '@app/config';
 import { Database, DATABASE } from '@app/database';
-import { ProjectionNudger } from '@app/queues';
 import { ProjectionAdmin } from './projection-admin';
 import { ProjectionRunner } from './projection-runner';
 
-/** Projection services shared by the API (admin, nudges) and the worker (runner). */
+/** The API's side of the projections: their status, rebuilds (nudges come from @app/queues). */
 @Global()
+@Module({
+  providers: [{ provide: ProjectionAdmin, inject: [DATABASE], useFactory: (db: Database) => new ProjectionAdmin(db.pool) }],
+  exports: [ProjectionAdmin],
+})
+export class ProjectionsModule {}
+
+/** The worker's side: the runner that applies the log (only the worker constructs one). */
 @Module({
   providers: [
     {
@@ -14,15 +20,7 @@ import { ProjectionRunner } from './projection-runner';
       inject: [DATABASE, CONFIG],
       useFactory: (db: Database, config: AppConfig) => new ProjectionRunner(db.pool, config.PROJECTION_BATCH_SIZE),
     },
-    { provide: ProjectionAdmin, inject: [DATABASE], useFactory: (db: Database) => new ProjectionAdmin(db.pool) },
-    { provide: ProjectionNudger, inject: [CONFIG], useFactory: (config: AppConfig) => new ProjectionNudger(config) },
   ],
-  exports: [ProjectionRunner, ProjectionAdmin, ProjectionNudger],
+  exports: [ProjectionRunner],
 })
-export class ProjectionsModule implements OnApplicationShutdown {
-  constructor(private readonly nudger: ProjectionNudger) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.nudger.close();
-  }
-}
+export class ProjectionRunnerModule {}

@@ -1,2 +1,6 @@
 export * from './queues';
+export * from './coalesced-run';
 export * from './projection-nudger';
+export * from './redis-connection';
+export * from './redis-connections';
+export * from './queues.module';

@@ -1,48 +1,44 @@
 // Tells the workers "projections: catch up". The job carries nothing: the log is the source
 // of truth, so a lost, duplicated or retried nudge changes nothing.
-import { Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { AppConfig } from '@app/config';
-import { QUEUES, queuePrefix } from './queues';
+import { CoalescedRun } from './coalesced-run';
+import { RedisConnections } from './redis-connections';
 
 export const CATCH_UP_JOB = 'catch-up';
 const NUDGE_TIMEOUT_MS = 2_000;
 export const NUDGE_INTERVAL_MS = 50;
 
-export class ProjectionNudger {
+@Injectable()
+export class ProjectionNudger implements OnModuleInit {
   private readonly logger = new Logger(ProjectionNudger.name);
-  readonly queue: Queue;
   private lastWarning = 0;
-  private scheduled?: Promise<void>;
-  private lastSent = 0;
+  private readonly sends = new CoalescedRun(() => this.send(), NUDGE_INTERVAL_MS);
+  private projections?: Queue;
 
-  constructor(config: AppConfig) {
-    this.queue = new Queue(QUEUES.projections.name, {
-      prefix: queuePrefix(config),
-      // Fail fast while Redis is down: an append must never wait on Redis.
-      connection: { url: config.REDIS_URL, enableOfflineQueue: false, maxRetriesPerRequest: 1 } as never,
-      defaultJobOptions: QUEUES.projections.defaultJobOptions,
-    });
-    this.queue.on('error', () => undefined);
+  constructor(private readonly connections: RedisConnections) {}
+
+  onModuleInit(): void {
+    this.projections = this.connections.queue('projections', 'nudger'); // fails fast: see REDIS_CLIENTS
+  }
+
+  /** The projections queue, for reading its job counts (closed by RedisConnections). */
+  get queue(): Queue {
+    if (!this.projections) throw new Error('ProjectionNudger used before the module was initialised');
+    return this.projections;
   }
 
   /**
    * "Projections: catch up", at most once per NUDGE_INTERVAL_MS per process: the first nudge
-   * goes out at once, those that follow within the interval share one sent at its end, so the
-   * last append is always followed by a nudge. Workers get the fast wake-up from PostgreSQL's
-   * NOTIFY at commit; the queue is the durable path (retries, backoff, inspection), and a job
-   * per append would only churn Redis. In Redis, at most one waiting and one active job: a
-   * nudge that arrives while one is being processed is kept and runs after it.
+   * goes out at once, those that follow share one sent after it (at most one in flight and
+   * one pending), so the last append is always followed by a nudge. Workers get the fast
+   * wake-up from PostgreSQL's NOTIFY at commit; the queue is the durable path (retries,
+   * backoff, inspection), and a job per append would only churn Redis. In Redis, at most one
+   * waiting and one active job: a nudge that arrives while one is being processed is kept and
+   * runs after it. Never rejects: Redis being down is logged, and the sweep covers it.
    */
   nudge(): Promise<void> {
-    if (this.scheduled) return this.scheduled;
-    const wait = Math.max(0, this.lastSent + NUDGE_INTERVAL_MS - Date.now());
-    this.scheduled = new Promise<void>((resolve) => setTimeout(resolve, wait)).then(() => {
-      this.scheduled = undefined;
-      this.lastSent = Date.now();
-      return this.send();
-    });
-    return this.scheduled;
+    return this.sends.request();
   }
 
   private async send(): Promise<void> {
@@ -62,9 +58,5 @@ export class ProjectionNudger {
     } finally {
       clearTimeout(timer);
     }
-  }
-
-  async close(): Promise<void> {
-    await this.queue.close().catch(() => undefined);
   }
 }

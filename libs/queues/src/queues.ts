@@ -1,6 +1,6 @@
 // Every BullMQ queue, with its worker settings, in one table: a queue cannot be added
 // without saying how it is worked. Jobs are nudges, never events: the log is the truth.
-import type { ConnectionOptions, DefaultJobOptions } from 'bullmq';
+import type { DefaultJobOptions } from 'bullmq';
 import { AppConfig } from '@app/config';
 
 export interface QueueSettings {
@@ -35,7 +35,3 @@ export const QUEUES = {
  * Redis Cluster slot (BullMQ's multi-key Lua scripts need that).
  */
 export const queuePrefix = (config: AppConfig): string => `{${config.REDIS_PREFIX}}`;
-
-export function redisConnection(config: AppConfig): ConnectionOptions {
-  return { url: config.REDIS_URL, maxRetriesPerRequest: null } as ConnectionOptions;
-}

@@ -2,15 +2,13 @@
 // It is a Fastify plugin outside Nest's routing, so it checks the API key (or, for its pages and
 // reads, an admin's dashboard session cookie) itself, with the guard's own logic, and answers
 // 401/403 as problem+json like every other route.
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { AppConfig, CONFIG } from '@app/config';
-import { QUEUES, queuePrefix, redisConnection } from '@app/queues';
+import { QUEUES, RedisConnections } from '@app/queues';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { sendProblem } from '../problems/problem.filter';
 import { toProblem } from '../problems/to-problem';
@@ -18,25 +16,20 @@ import { toProblem } from '../problems/to-problem';
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
 @Injectable()
-export class AdminQueuesBoard implements OnModuleInit, OnApplicationShutdown {
-  /** The board's own Queue instances (the nudger's connection is tuned to fail fast for appends). */
-  private queues: Queue[] = [];
-
+export class AdminQueuesBoard implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly guard: ApiKeyGuard,
-    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly connections: RedisConnections,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.queues = Object.values(QUEUES).map(({ name }) => {
-      const queue = new Queue(name, { prefix: queuePrefix(this.config), connection: redisConnection(this.config) });
-      queue.on('error', () => undefined); // Redis down: the board's data calls wait for it; the API carries on
-      return queue;
-    });
+    // Queues of the board's own (REDIS_CLIENTS.board: its data calls wait for Redis, where the
+    // nudger's fail fast for appends); RedisConnections closes them.
+    const queues = (Object.keys(QUEUES) as (keyof typeof QUEUES)[]).map((name) => this.connections.queue(name, 'board'));
     const board = new FastifyAdapter().setBasePath(ADMIN_QUEUES_PATH);
     createBullBoard({
-      queues: this.queues.map((queue) => new BullMQAdapter(queue)),
+      queues: queues.map((queue) => new BullMQAdapter(queue)),
       serverAdapter: board,
       options: { uiConfig: { boardTitle: 'Mission Tracker queues' } },
     });
@@ -59,9 +52,5 @@ export class AdminQueuesBoard implements OnModuleInit, OnApplicationShutdown {
       },
       { prefix: ADMIN_QUEUES_PATH },
     );
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.queues.map((queue) => queue.close().catch(() => undefined)));
   }
 }

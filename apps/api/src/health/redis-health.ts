@@ -1,26 +1,21 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
-import { AppConfig, CONFIG } from '@app/config';
+import { RedisConnections } from '@app/queues';
 
 /** A small Redis connection for readiness checks (the caller bounds each ping with a timeout). */
 @Injectable()
-export class RedisHealth implements OnModuleInit, OnApplicationShutdown {
-  private readonly client: Redis;
+export class RedisHealth implements OnModuleInit {
+  private client?: Redis;
 
-  constructor(@Inject(CONFIG) config: AppConfig) {
-    this.client = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0 });
-    this.client.on('error', () => undefined);
-  }
+  constructor(private readonly connections: RedisConnections) {}
 
   onModuleInit(): void {
+    this.client = this.connections.client('health'); // closed by RedisConnections
     void this.client.connect().catch(() => undefined);
   }
 
   async ping(): Promise<void> {
+    if (!this.client) throw new Error('Redis readiness client not started');
     await this.client.ping();
-  }
-
-  onApplicationShutdown(): void {
-    this.client.disconnect();
   }
 }

@@ -3,24 +3,23 @@
 // script on one key per request, so it is Redis Cluster safe). Requests without a valid key
 // (none, unknown, revoked) are counted per client IP instead, so rotating bad keys gains nothing.
 //
-// An append must never wait on Redis: the limiter's own connection queues nothing while Redis
-// is away and gives up on a command after COMMAND_TIMEOUT_MS; the request is then let through,
-// and so are all requests for the next BYPASS_MS, without asking Redis (a stalled Redis costs
-// one request per BYPASS_MS a short wait, not every request).
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+// An append must never wait on Redis: the limiter's own connection (REDIS_CLIENTS.rateLimiter in
+// libs/queues) queues nothing while Redis is away and gives up on a command after 100 ms; the
+// request is then let through, and so are all requests for the next BYPASS_MS, without asking
+// Redis (a stalled Redis costs one request per BYPASS_MS a short wait, not every request).
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import fastifyRateLimit, { errorResponseBuilderContext } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import Redis from 'ioredis';
 import { once } from 'node:events';
 import { setTimeout } from 'node:timers/promises';
 import { AppConfig, CONFIG } from '@app/config';
+import { RedisConnections } from '@app/queues';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Problem } from '../problems/problem';
 import { sendProblem } from '../problems/problem.filter';
 
 const WINDOW_MS = 60_000;
-const COMMAND_TIMEOUT_MS = 100;
 const BYPASS_MS = 5_000;
 const STARTUP_WAIT_MS = 1_000;
 /** The routes clients call; health probes, metrics scrapes, docs and the dashboard are not limited. */
@@ -37,13 +36,13 @@ const routedPath = (request: FastifyRequest): string => request.routeOptions.url
 export const rateLimitNamespace = (config: AppConfig): string => `{${config.REDIS_PREFIX}}:rate-limit:`;
 
 @Injectable()
-export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
-  private redis?: Redis;
+export class RateLimiter implements OnModuleInit {
   private redisFailedAt = 0;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly guard: ApiKeyGuard,
+    private readonly connections: RedisConnections,
     @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,14 +55,7 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     const max = this.config.RATE_LIMIT_PER_MINUTE;
     if (max === 0) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const redis = new Redis(this.config.REDIS_URL, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      connectTimeout: 2_000,
-    });
-    redis.on('error', () => undefined); // Redis down: requests pass unlimited until it is back
-    this.redis = redis;
+    const redis = this.connections.client('rateLimiter'); // Redis down: requests pass unlimited until it is back
 
     void fastify.register(fastifyRateLimit, {
       global: false,
@@ -109,9 +101,5 @@ export class RateLimiter implements OnModuleInit, OnApplicationShutdown {
     } catch {
       return `ip:${request.ip}`;
     }
-  }
-
-  onApplicationShutdown(): void {
-    this.redis?.disconnect();
   }
 }
