@@ -5,7 +5,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TEST_REDIS_URL } from './environment';
-import { ADMIN_KEY } from './test-api';
+import { ADMIN_KEY, requestJson } from './test-api';
 
 const API_MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'api', 'src', 'main.js');
 
@@ -70,19 +70,7 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
     redisPrefix,
     output: () => output,
     exited,
-    async request(method, path, body) {
-      const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_KEY}` };
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
-    },
+    request: (method, path, body) => requestJson(baseUrl, method, path, { body }),
     kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

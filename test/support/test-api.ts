@@ -54,28 +54,31 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
     baseUrl,
     app,
     redisPrefix,
-    async request(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      const key = options.key === undefined ? ADMIN_KEY : options.key;
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      let body: string | undefined = options.rawBody;
-      if (options.body !== undefined) {
-        body = JSON.stringify(options.body);
-        headers['content-type'] ??= 'application/json';
-      }
-      const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
-    },
+    request: (method, path, options = {}) => requestJson(baseUrl, method, path, options),
     async close() {
       await app.close();
       await deleteRedisPrefix(TEST_REDIS_URL, redisPrefix).catch(() => undefined);
     },
   };
+}
+
+/** fetch with an API key (the admin key unless told otherwise) and JSON handled both ways. */
+export async function requestJson(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  const key = options.key === undefined ? ADMIN_KEY : options.key;
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  let body: string | undefined = options.rawBody;
+  if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed };
 }
