@@ -1,6 +1,40 @@
 import { assertSafeBootstrapKey, ConfigError, LOCAL_ADMIN_KEY, loadConfig } from './config';
 
 describe('configuration', () => {
+  describe('scale-out variables', () => {
+    it('are off by default', () => {
+      const config = loadConfig({});
+      expect(config.REDIS_CLUSTER_NODES).toEqual([]);
+      expect(config.DATABASE_REPLICA_URLS).toEqual([]);
+      expect(config.PROJECTION_PARTITIONS).toBeUndefined();
+    });
+
+    it('parse cluster seeds, replica URLs and the partition count', () => {
+      const config = loadConfig({
+        REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-b:7001,[::1]:7002',
+        DATABASE_REPLICA_URLS: 'postgresql://postgres@replica-1/missions,postgresql://postgres@replica-2/missions',
+        PROJECTION_PARTITIONS: '4',
+      });
+      expect(config.REDIS_CLUSTER_NODES).toEqual([
+        { host: '127.0.0.1', port: 7000 },
+        { host: 'redis-b', port: 7001 },
+        { host: '::1', port: 7002 },
+      ]);
+      expect(config.DATABASE_REPLICA_URLS).toHaveLength(2);
+      expect(config.PROJECTION_PARTITIONS).toBe(4);
+    });
+
+    it.each([
+      ['REDIS_CLUSTER_NODES', '127.0.0.1'],
+      ['REDIS_CLUSTER_NODES', 'redis://127.0.0.1:7000'],
+      ['DATABASE_REPLICA_URLS', 'replica-1'],
+      ['PROJECTION_PARTITIONS', '0'],
+      ['PROJECTION_PARTITIONS', '1000'],
+    ])('refuses %s=%s', (name, value) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+    });
+  });
+
   describe('RATE_LIMIT_PER_MINUTE', () => {
     it('defaults to 6000 per API key; 0 turns the limit off', () => {
       expect(loadConfig({}).RATE_LIMIT_PER_MINUTE).toBe(6000);

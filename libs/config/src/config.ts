@@ -29,6 +29,32 @@ const schema = z.object({
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
     .pipe(z.array(z.string().refine(isOrigin, 'each must be an origin: scheme, host and port only, such as https://dashboard.example.org'))),
+  /**
+   * Seeds of a Redis Cluster (`host:port,host:port`); when set, every Redis client uses the
+   * cluster and REDIS_URL is ignored.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((node) => node.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[A-Za-z0-9.\-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, 'each must be host:port, such as 10.0.0.5:7000')))
+    .transform((nodes) =>
+      nodes.map((node) => {
+        const at = node.lastIndexOf(':');
+        return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
+      }),
+    ),
+  /** PostgreSQL streaming replicas that serve read-model reads (comma-separated URLs). */
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(z.string().url('each must be a postgresql:// URL'))),
+  /**
+   * How many partitions the projections are split into (missions by a hash of missionId), so
+   * that several workers fold in parallel. Unset: whatever the database was set up with.
+   */
+  PROJECTION_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
   /** On SIGTERM, how long the API finishes what it accepted before it closes what is left. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** A request whose headers and body have not all arrived by then is answered 408. */

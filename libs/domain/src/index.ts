@@ -10,3 +10,4 @@ export * from './projections/recorded-event';
 export * from './projections/funding';
 export * from './projections/missions';
 export * from './projections/timeline';
+export * from './partition';
