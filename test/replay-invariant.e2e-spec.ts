@@ -4,23 +4,12 @@
 // replaced), and the Redis keys flushed mid-run.
 //
 // Longer runs: MT_REPLAY_SEED=7 MT_REPLAY_EVENTS=20000 MT_REPLAY_MISSIONS=20 npx jest test/replay-invariant
-import {
-  emptyFunding,
-  emptyPersonnel,
-  evolveFunding,
-  evolvePersonnel,
-  fundingByCurrency,
-  fundingByDonor,
-  FundingState,
-  PersonnelState,
-  personnelTotals,
-  summarize,
-} from '@app/domain';
+import { personnelTotals, summarize } from '@app/domain';
 import { StoredEvent } from '@app/event-store';
 import { TEST_REDIS_URL } from './support/environment';
 import { deleteRedisPrefix } from './support/redis-cleanup';
 import { Harness, startHarness } from './support/projection-harness';
-import { readWholeLog } from './support/replay-check';
+import { expectMissionReplayed, readWholeLog } from './support/replay-check';
 
 const SEED = Number(process.env.MT_REPLAY_SEED ?? 20261128);
 const TOTAL_EVENTS = Number(process.env.MT_REPLAY_EVENTS ?? 1500);
@@ -124,7 +113,8 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
     expect(rejected).toBeLessThan(submitted);
 
     await h.quiesce(60_000);
-    const log = await readWholeLog((path) => h.api.request('GET', path));
+    const get = (path: string) => h.api.request('GET', path);
+    const log = await readWholeLog(get);
 
     // Nothing acknowledged is lost, nothing appears twice.
     const positions = log.map((e) => e.position);
@@ -135,25 +125,12 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
     for (const event of log) byMission.set(event.missionId, [...(byMission.get(event.missionId) ?? []), event]);
     expect([...byMission.keys()].sort()).toEqual([...missionIds].sort());
 
-    const list = (await h.api.request('GET', '/v1/missions')).body.missions;
+    const list = (await get('/v1/missions')).body.missions;
     for (const missionId of missionIds) {
       const events = byMission.get(missionId)!;
-      expect(events.map((e) => e.version)).toEqual(events.map((_, i) => i + 1)); // no gap
+      const personnel = await expectMissionReplayed(get, missionId, events);
 
-      const personnel = events.reduce<PersonnelState>(evolvePersonnel, emptyPersonnel());
-      const expectedPersonnel = {
-        ...personnelTotals(personnel),
-        byCountry: Object.keys(personnel.byCountry).sort().map((country) => ({ country, ...personnel.byCountry[country] })),
-      };
-      const actualPersonnel = (await h.api.request('GET', `/v1/missions/${missionId}/personnel`)).body;
-      expect({ ...actualPersonnel, missionId: undefined, position: undefined }).toEqual({ ...expectedPersonnel, missionId: undefined, position: undefined });
-
-      const funding = events.reduce<FundingState>(evolveFunding, emptyFunding());
-      const actualFunding = (await h.api.request('GET', `/v1/missions/${missionId}/funding`)).body;
-      expect(actualFunding.byDonor).toEqual(fundingByDonor(funding));
-      expect(actualFunding.byCurrency).toEqual(fundingByCurrency(fundingByDonor(funding)));
-
-      const timeline = (await h.api.request('GET', `/v1/missions/${missionId}/timeline?limit=500`)).body.items;
+      const timeline = (await get(`/v1/missions/${missionId}/timeline?limit=500`)).body.items;
       const expectedTimeline = [...events].reverse().slice(0, 500).map((e) => ({
         position: e.position,
         version: e.version,

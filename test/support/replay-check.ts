@@ -39,24 +39,31 @@ export async function expectLogIntactAndReadModelsReplayed(get: Get, acknowledge
 
   const byMission = new Map<string, StoredEvent[]>();
   for (const event of log) byMission.set(event.missionId, [...(byMission.get(event.missionId) ?? []), event]);
-  for (const [missionId, events] of byMission) {
-    expect({ missionId, versions: events.map((e) => e.version) }).toEqual({ missionId, versions: events.map((_, i) => i + 1) });
-
-    const personnel = events.reduce<PersonnelState>(evolvePersonnel, emptyPersonnel());
-    const actualPersonnel = (await get(`/v1/missions/${missionId}/personnel`)).body;
-    expect({ ...actualPersonnel, position: undefined }).toEqual({
-      missionId,
-      position: undefined,
-      ...personnelTotals(personnel),
-      byCountry: Object.keys(personnel.byCountry).sort().map((country) => ({ country, ...personnel.byCountry[country] })),
-    });
-
-    const funding = events.reduce<FundingState>(evolveFunding, emptyFunding());
-    const actualFunding = (await get(`/v1/missions/${missionId}/funding`)).body;
-    expect(actualFunding.byDonor).toEqual(fundingByDonor(funding));
-    expect(actualFunding.byCurrency).toEqual(fundingByCurrency(fundingByDonor(funding)));
-  }
+  for (const [missionId, events] of byMission) await expectMissionReplayed(get, missionId, events);
   return log;
+}
+
+/**
+ * One mission's stream is gap-free and its personnel and funding read models equal the pure
+ * folds of its events. Returns the personnel fold, for callers that check more.
+ */
+export async function expectMissionReplayed(get: Get, missionId: string, events: StoredEvent[]): Promise<PersonnelState> {
+  expect({ missionId, versions: events.map((e) => e.version) }).toEqual({ missionId, versions: events.map((_, i) => i + 1) });
+
+  const personnel = events.reduce<PersonnelState>(evolvePersonnel, emptyPersonnel());
+  const actualPersonnel = (await get(`/v1/missions/${missionId}/personnel`)).body;
+  expect({ ...actualPersonnel, position: undefined }).toEqual({
+    missionId,
+    position: undefined,
+    ...personnelTotals(personnel),
+    byCountry: Object.keys(personnel.byCountry).sort().map((country) => ({ country, ...personnel.byCountry[country] })),
+  });
+
+  const funding = events.reduce<FundingState>(evolveFunding, emptyFunding());
+  const actualFunding = (await get(`/v1/missions/${missionId}/funding`)).body;
+  expect(actualFunding.byDonor).toEqual(fundingByDonor(funding));
+  expect(actualFunding.byCurrency).toEqual(fundingByCurrency(fundingByDonor(funding)));
+  return personnel;
 }
 
 /** Waits until every projection reflects the whole log (and is live). */
