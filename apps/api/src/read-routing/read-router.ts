@@ -5,7 +5,7 @@
 // checkpoint >= N has the rows of N) once the primary has N, briefly, before the primary answers.
 import { Inject, Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
-import { Database, DATABASE, inSnapshot, isDatabaseUnavailable } from '@app/database';
+import { Database, DATABASE, inSnapshot } from '@app/database';
 import { ProjectionName } from '@app/projections';
 import { Problem } from '../problems/problem';
 import { MIN_POSITION_WAIT_MS, ProjectionWatcher } from '../read-models/projection-watcher';
@@ -67,13 +67,16 @@ export class ReadRouter {
       this.metrics.served(replica.name, 'replica');
       return { result };
     } catch (error) {
-      if (isDatabaseUnavailable(error)) {
-        this.monitor.failed(replica, error);
-        return { fallback: 'down' };
+      // An answer of ours (404, 503) stands, unless the primary may know better.
+      if (error instanceof Problem) {
+        if (request.confirmOnPrimary?.(error)) return { fallback: 'not-found' };
+        throw error;
       }
       if (isRecoveryConflict(error)) return { fallback: 'conflict' };
-      if (request.confirmOnPrimary?.(error)) return { fallback: 'not-found' };
-      throw error;
+      // Anything else the replica or its connection said (refused, timed out, shut down, a
+      // wrong database in the URL): skip it for a while; the primary answers this read.
+      this.monitor.failed(replica, error);
+      return { fallback: 'down' };
     }
   }
 
