@@ -4,6 +4,7 @@
 // read returns while the replica's replay is paused (its older state), by the API's metrics,
 // and by the API's connections in the replica's pg_stat_activity.
 import { ApiProcess, startApiProcess } from './support/api-process';
+import { runCli } from './support/cli-process';
 import { TEST_REDIS_URL } from './support/environment';
 import { expectEventually } from './support/eventually';
 import { personnelEvent } from './support/events';
@@ -209,6 +210,9 @@ describe('read-model reads on a PostgreSQL replica', () => {
     const ready = await get('/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ok', postgres: 'up', redis: 'up', replicas: [{ name: `127.0.0.1:${pair.replicaPort}`, state: 'down' }] });
+    const status = await runCli(['status'], { MT_URL: api.baseUrl, MT_API_KEY: ADMIN_KEY });
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(new RegExp(`^replica     127\\.0\\.0\\.1:${pair.replicaPort} down.* \\(its reads go to the primary\\)$`, 'm'));
     // Writes and their reads go on meanwhile.
     const at = await append(MISSIONS[1], 3);
     const read = await get(`/v1/missions/${MISSIONS[1]}/personnel?minPosition=${at}`);
