@@ -4,38 +4,9 @@ import { established, personnelEvent } from './support/events';
 import { ADMIN_KEY } from './support/test-api';
 import { Harness, startHarness } from './support/projection-harness';
 import { expectEventually } from './support/eventually';
+import { readEvents } from './support/sse';
 import { LiveHub } from '../apps/api/src/read-models/live-hub';
 import { ReadModelsService } from '../apps/api/src/read-models/read-models.service';
-
-interface SseEvent {
-  event: string;
-  data: any;
-}
-
-/** Reads server-sent events from a fetch body until `until` says stop. */
-async function readEvents(body: ReadableStream<Uint8Array>, until: (events: SseEvent[]) => boolean, timeoutMs = 15_000): Promise<SseEvent[]> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  const events: SseEvent[] = [];
-  let buffer = '';
-  const deadline = Date.now() + timeoutMs;
-  while (!until(events)) {
-    if (Date.now() > deadline) throw new Error(`timed out; got ${JSON.stringify(events)}`);
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data: JSON.parse(data) });
-    }
-  }
-  reader.releaseLock();
-  return events;
-}
 
 describe('live read models (server-sent events)', () => {
   let h: Harness;

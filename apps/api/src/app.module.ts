@@ -23,6 +23,9 @@ import { LiveController } from './read-models/live.controller';
 import { LiveHub } from './read-models/live-hub';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
+import { ReadMetrics } from './read-routing/read-metrics';
+import { ReadRouter } from './read-routing/read-router';
+import { ReplicaMonitor } from './read-routing/replica-monitor';
 import { RateLimiter } from './security/rate-limiter';
 import { SessionController } from './session/session.controller';
 import { SessionsRepository } from './session/sessions.repository';
@@ -39,6 +42,10 @@ export class AppModule {
         SessionsRepository,
         ReadModelsService,
         ProjectionWatcher,
+        // Where read-model reads run: the replicas of DATABASE_REPLICA_URLS, or the primary.
+        ReplicaMonitor,
+        ReadMetrics,
+        ReadRouter,
         LiveHub,
         RedisHealth,
         // Before the board: its hook must come first, ahead of the board's own authentication.

@@ -233,7 +233,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** PostgreSQL (with the schema migrated) and Redis are reachable */
+        /** PostgreSQL (with the schema migrated) and Redis are reachable; replicas, if any, listed (a replica down is no 503: the primary answers its reads) */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -824,6 +824,21 @@ export interface components {
             postgres: "up";
             /** @enum {string} */
             redis: "up";
+            /** @description with DATABASE_REPLICA_URLS: each replica. A replica down or lagging never makes this 503: the primary serves its reads */
+            replicas?: {
+                /**
+                 * @description host:port of the replica
+                 * @example 10.0.0.6:5432
+                 */
+                name: string;
+                /**
+                 * @description up serves read-model reads; lagging (too far behind) and down do not: the primary answers them
+                 * @enum {string}
+                 */
+                state: "up" | "lagging" | "down";
+                /** @description how long its projection checkpoints have been behind the primary's (null before its first probe) */
+                lagSeconds: number | null;
+            }[];
         };
     };
     responses: never;
@@ -1946,7 +1961,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description both reachable */
+            /** @description both reachable (and each replica, up, lagging or down) */
             200: {
                 headers: {
                     [name: string]: unknown;

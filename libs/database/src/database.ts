@@ -13,15 +13,35 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function createDatabase(connectionString: string, max = 20): Database {
+export interface PoolOptions {
+  /** How long a new connection may take before the query fails (an unanswering server). */
+  connectionTimeoutMillis?: number;
+  /** Shown in pg_stat_activity, so an operator sees which pool a connection belongs to. */
+  applicationName?: string;
+}
+
+/** A pg pool whose lost connections fail the query in flight, never the process. */
+export function createPool(connectionString: string, max = 20, options: PoolOptions = {}): Pool {
   // keepAlive: a connection whose peer vanished without a reset is found out by the kernel.
-  const pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000, keepAlive: true });
+  const pool = new Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: options.applicationName,
+  });
   // A client that loses its connection emits 'error', and an 'error' nobody listens to ends
   // the process. The pool listens on idle clients (and re-emits here); a checked-out client
   // has no listener of the pool's, so each gets its own. The query in flight fails (and is
   // answered 503, see isDatabaseUnavailable), and the pool drops the client on release.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
+}
+
+export function createDatabase(connectionString: string, max = 20): Database {
+  const pool = createPool(connectionString, max);
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,

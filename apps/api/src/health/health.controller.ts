@@ -4,6 +4,7 @@ import { Database, DATABASE, notMigratedMessage, pendingMigrations } from '@app/
 import { ApiAnswer, ApiProblem } from '../openapi/api-docs.decorators';
 import { LiveSchema, ReadySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
+import { ReplicaMonitor } from '../read-routing/replica-monitor';
 import { RedisHealth } from './redis-health';
 
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
@@ -11,12 +12,19 @@ const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
 
 type PostgresState = 'up' | 'down' | 'not migrated';
 
+interface ReplicaReadiness {
+  name: string;
+  state: 'up' | 'lagging' | 'down';
+  lagSeconds: number | null;
+}
+
 @ApiTags('service')
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(DATABASE) private readonly database: Database,
     private readonly redis: RedisHealth,
+    private readonly replicas: ReplicaMonitor,
   ) {}
 
   @Get('live')
@@ -28,10 +36,10 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'PostgreSQL (with the schema migrated) and Redis are reachable' })
-  @ApiAnswer(200, ReadySchema, 'both reachable')
+  @ApiOperation({ summary: 'PostgreSQL (with the schema migrated) and Redis are reachable; replicas, if any, listed (a replica down is no 503: the primary answers its reads)' })
+  @ApiAnswer(200, ReadySchema, 'both reachable (and each replica, up, lagging or down)')
   @ApiProblem(503, 'names the dependency that is down or the schema not migrated (body has postgres: up, down or "not migrated", and redis: up or down; Retry-After)')
-  async ready(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up' }> {
+  async ready(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up'; replicas?: ReplicaReadiness[] }> {
     // One small query proves both: PostgreSQL answers, and it has every migration applied.
     const [pending, redis] = await Promise.all([
       withTimeout(pendingMigrations(this.database.pool), 2_000).catch(() => null),
@@ -46,6 +54,8 @@ export class HealthController {
       ].filter(Boolean);
       throw new Problem(503, 'not-ready', problems.join('; '), { postgres, redis: redis ? 'up' : 'down' }, { 'Retry-After': '5' });
     }
-    return { status: 'ok', postgres: 'up', redis: 'up' };
+    // Replicas as their last probe (each second) found them: reported, never a reason for a 503.
+    const replicas = this.replicas.report().map(({ name, state, lagSeconds }) => ({ name, state, lagSeconds }));
+    return { status: 'ok', postgres: 'up', redis: 'up', ...(replicas.length > 0 && { replicas }) };
   }
 }

@@ -207,7 +207,24 @@ export const CreatedApiKeySchema = named(
 export const SessionSchema = named('Session', z.object({ name: z.string(), role }));
 
 export const LiveSchema = named('Live', z.object({ status: z.literal('ok') }));
-export const ReadySchema = named('Ready', z.object({ status: z.literal('ok'), postgres: z.literal('up'), redis: z.literal('up') }));
+export const ReadySchema = named(
+  'Ready',
+  z.object({
+    status: z.literal('ok'),
+    postgres: z.literal('up'),
+    redis: z.literal('up'),
+    replicas: z
+      .array(
+        z.object({
+          name: z.string().meta({ description: 'host:port of the replica', example: '10.0.0.6:5432' }),
+          state: z.enum(['up', 'lagging', 'down']).meta({ description: 'up serves read-model reads; lagging (too far behind) and down do not: the primary answers them' }),
+          lagSeconds: z.number().min(0).nullable().meta({ description: "how long its projection checkpoints have been behind the primary's (null before its first probe)" }),
+        }),
+      )
+      .optional()
+      .meta({ description: 'with DATABASE_REPLICA_URLS: each replica. A replica down or lagging never makes this 503: the primary serves its reads' }),
+  }),
+);
 
 // ---- The build fails when a body the server returns is not what its schema says. ----
 

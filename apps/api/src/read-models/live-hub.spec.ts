@@ -19,7 +19,7 @@ function setup() {
     funding: async (missionId: string) => ({ missionId, position: 0, byDonor: [] }),
   } as unknown as ReadModelsService;
   let notify!: (advanced: ProjectionAdvanced) => void;
-  const watcher = { onAdvanced: (listener: typeof notify) => ((notify = listener), () => undefined) } as unknown as ProjectionWatcher;
+  const watcher = { onAdvanced: (listener: typeof notify) => ((notify = listener), () => undefined), announced: () => 0 } as unknown as ProjectionWatcher;
   const listener = { subscribe: async () => undefined } as unknown as PgListener;
   const hub = new LiveHub(readModels, watcher, listener);
   void hub.onModuleInit();

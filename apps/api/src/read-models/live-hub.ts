@@ -182,8 +182,14 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
   private feed(missionId: string): MissionFeed {
     let feed = this.feeds.get(missionId);
     if (!feed) {
+      // Never older than what the primary has announced: a replica that has not replayed the
+      // NOTIFY's commit yet would send the viewers a state that no later NOTIFY corrects.
+      const read = (model: LiveModel) => {
+        const freshness = { notOlderThan: this.watcher.announced(model) };
+        return model === 'personnel' ? this.readModels.personnel(missionId, undefined, freshness) : this.readModels.funding(missionId, undefined, freshness);
+      };
       const created = new MissionFeed(
-        (model) => (model === 'personnel' ? this.readModels.personnel(missionId) : this.readModels.funding(missionId)),
+        read,
         () => this.feeds.get(missionId) === created && this.feeds.delete(missionId),
       );
       feed = created;

@@ -18,6 +18,8 @@ interface Waiter {
 export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(advanced: ProjectionAdvanced) => void>();
+  /** The highest live position of each projection seen on the primary (NOTIFY or poll): what it has, at least. */
+  private readonly announcedPositions = new Map<ProjectionName, number>();
   private poller?: NodeJS.Timeout;
 
   constructor(
@@ -54,6 +56,11 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /** The highest position the primary is known to have for the projection (0 before any NOTIFY): no query. */
+  announced(name: ProjectionName): number {
+    return this.announcedPositions.get(name) ?? 0;
+  }
+
   /** Calls `listener` whenever a projection's live generation moves; returns the unsubscribe. */
   onAdvanced(listener: (advanced: ProjectionAdvanced) => void): () => void {
     this.listeners.add(listener);
@@ -62,6 +69,7 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
 
   private advanced(advanced: ProjectionAdvanced, notified = false): void {
     const { name, position } = advanced;
+    if (position > this.announced(name)) this.announcedPositions.set(name, position);
     for (const waiter of this.waiters) if (waiter.name === name && waiter.position <= position) waiter.resolve(true);
     if (notified) for (const listener of this.listeners) listener(advanced);
   }

@@ -2,13 +2,10 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { endOfDay, parseOccurredAt } from '@app/domain';
-import { ProjectionName } from '@app/projections';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
 import { FundingSchema, MissionListSchema, PersonnelSchema, TimelineSchema } from '../openapi/response-schemas';
-import { Problem } from '../problems/problem';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
-import { ProjectionWatcher } from './projection-watcher';
 import { ReadModelsService } from './read-models.service';
 
 /** `asOf`: a date means the end of that day (UTC); a date-time means that instant. */
@@ -41,10 +38,7 @@ const MIN_POSITION_NOT_REACHED = 'minPosition not reached within 10 s (Retry-Aft
 @Controller('v1/missions')
 @RequireRole('viewer')
 export class ReadModelsController {
-  constructor(
-    private readonly readModels: ReadModelsService,
-    private readonly watcher: ProjectionWatcher,
-  ) {}
+  constructor(private readonly readModels: ReadModelsService) {}
 
   @Get()
   @ApiOperation({ summary: 'Every mission with its personnel totals' })
@@ -54,8 +48,7 @@ export class ReadModelsController {
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async missions(@Query() query: unknown) {
     const { minPosition } = parseInput(listQuery, query, 'query');
-    await this.waitFor(['missions', 'personnel'], minPosition);
-    return this.readModels.missions();
+    return this.readModels.missions({ minPosition });
   }
 
   @Get(':missionId/personnel')
@@ -69,8 +62,7 @@ export class ReadModelsController {
   async personnel(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
-    if (!asOf) await this.waitFor(['personnel'], minPosition);
-    return this.readModels.personnel(missionId, asOf);
+    return this.readModels.personnel(missionId, asOf, { minPosition });
   }
 
   @Get(':missionId/funding')
@@ -84,8 +76,7 @@ export class ReadModelsController {
   async funding(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
-    if (!asOf) await this.waitFor(['funding'], minPosition);
-    return this.readModels.funding(missionId, asOf);
+    return this.readModels.funding(missionId, asOf, { minPosition });
   }
 
   @Get(':missionId/timeline')
@@ -103,15 +94,6 @@ export class ReadModelsController {
   async timeline(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { limit, before, minPosition } = parseInput(timelineQuery, query, 'query');
-    await this.waitFor(['timeline'], minPosition);
-    return this.readModels.timeline(missionId, limit, before);
-  }
-
-  private async waitFor(names: ProjectionName[], position: number): Promise<void> {
-    if (position === 0) return;
-    const reached = await Promise.all(names.map((name) => this.watcher.waitFor(name, position)));
-    if (reached.includes(false)) {
-      throw new Problem(503, 'position-not-reached', `the read model has not reached position ${position} within 10 s; retry shortly`, {}, { 'Retry-After': '1' });
-    }
+    return this.readModels.timeline(missionId, limit, before, { minPosition });
   }
 }

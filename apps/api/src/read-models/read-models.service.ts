@@ -1,6 +1,7 @@
 // Reads for dashboards: from the live generation of each projection, or, with `asOf`, a
 // replay of the mission's log up to that date through the same pure folds the worker uses.
-import { Inject, Injectable } from '@nestjs/common';
+// Each runs as one snapshot on the server ReadRouter picks (a replica, or the primary).
+import { Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import {
   DomainEvent,
@@ -16,9 +17,9 @@ import {
   PersonnelState,
   personnelTotals,
 } from '@app/domain';
-import { Database, DATABASE, inSnapshot } from '@app/database';
 import { EventLogReader } from '@app/event-store';
-import { liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
+import { liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
+import { ReadRequest, ReadRouter } from '../read-routing/read-router';
 import { Problem } from '../problems/problem';
 import { ConcurrencyLimit } from './concurrency-limit';
 
@@ -30,10 +31,10 @@ export class ReadModelsService {
    */
   private readonly replays = new ConcurrencyLimit(2, 16);
 
-  constructor(@Inject(DATABASE) private readonly database: Database) {}
+  constructor(private readonly router: ReadRouter) {}
 
-  async missions() {
-    return this.snapshot(async (db) => {
+  async missions(freshness: Freshness = {}) {
+    return this.snapshot(['missions', 'personnel'], freshness, async (db) => {
       const missions = await liveGeneration(db, 'missions');
       const personnel = await liveGeneration(db, 'personnel');
       const rows = await readMissions(db, missions.generation);
@@ -51,8 +52,8 @@ export class ReadModelsService {
     });
   }
 
-  async personnel(missionId: string, asOf?: Date) {
-    return this.snapshot(async (db) => {
+  async personnel(missionId: string, asOf?: Date, freshness: Freshness = {}) {
+    return this.snapshot(['personnel'], forReplay(asOf, freshness), async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
@@ -61,8 +62,8 @@ export class ReadModelsService {
     });
   }
 
-  async funding(missionId: string, asOf?: Date) {
-    return this.snapshot(async (db) => {
+  async funding(missionId: string, asOf?: Date, freshness: Freshness = {}) {
+    return this.snapshot(['funding'], forReplay(asOf, freshness), async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
@@ -71,8 +72,8 @@ export class ReadModelsService {
     });
   }
 
-  async timeline(missionId: string, limit: number, before?: number) {
-    return this.snapshot(async (db) => {
+  async timeline(missionId: string, limit: number, before?: number, freshness: Freshness = {}) {
+    return this.snapshot(['timeline'], freshness, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { generation, position } = await liveGeneration(db, 'timeline');
       return { missionId, position, items: await readTimeline(db, generation, missionId, limit, before) };
@@ -110,11 +111,28 @@ export class ReadModelsService {
     if (!(await new EventLogReader(db).missionExists(missionId))) throw new Problem(404, 'mission-not-found', `there is no mission "${missionId}"`);
   }
 
-  /** Every read runs in one snapshot, so a rebuild's switch-over is never seen half done. */
-  private snapshot<T>(read: (db: PoolClient) => Promise<T>): Promise<T> {
-    return inSnapshot(this.database.pool, read);
+  /**
+   * Every read runs in one snapshot, so a rebuild's switch-over is never seen half done, on
+   * a server that reflects `freshness`. A lagging replica may not know a mission created a
+   * moment ago: its 404 is asked again of the primary.
+   */
+  private snapshot<T>(projections: ProjectionName[], freshness: Freshness, read: (db: PoolClient) => Promise<T>): Promise<T> {
+    return this.router.read({ projections, ...freshness, confirmOnPrimary: isMissionNotFound }, read);
   }
 }
+
+/** How fresh a read must be: see ReadRequest. */
+export type Freshness = Pick<ReadRequest, 'minPosition' | 'notOlderThan'>;
+
+const isMissionNotFound = (error: unknown) => error instanceof Problem && error.status === 404;
+
+/**
+ * An `asOf` replay folds the log, which replicas have too: it runs on one (the heaviest read,
+ * best kept off the primary), where its position is that replica's log head. Asked for a
+ * minPosition it reads the primary, which has every committed event, so it never waits (as before).
+ */
+const forReplay = (asOf: Date | undefined, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly'> =>
+  asOf ? { primaryOnly: (freshness.minPosition ?? 0) > 0 } : freshness;
 
 export function personnelView(state: PersonnelState) {
   return {
