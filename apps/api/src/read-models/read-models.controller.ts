@@ -69,7 +69,7 @@ export class ReadModelsController {
   async personnel(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
-    if (!asOf) await this.waitFor(['personnel'], minPosition);
+    if (!asOf) await this.waitFor(['personnel'], minPosition, missionId);
     return this.readModels.personnel(missionId, asOf);
   }
 
@@ -84,7 +84,7 @@ export class ReadModelsController {
   async funding(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
-    if (!asOf) await this.waitFor(['funding'], minPosition);
+    if (!asOf) await this.waitFor(['funding'], minPosition, missionId);
     return this.readModels.funding(missionId, asOf);
   }
 
@@ -103,13 +103,14 @@ export class ReadModelsController {
   async timeline(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { limit, before, minPosition } = parseInput(timelineQuery, query, 'query');
-    await this.waitFor(['timeline'], minPosition);
+    await this.waitFor(['timeline'], minPosition, missionId);
     return this.readModels.timeline(missionId, limit, before);
   }
 
-  private async waitFor(names: ProjectionName[], position: number): Promise<void> {
+  /** For one mission's read, its partition must reach the position; for the list, every partition. */
+  private async waitFor(names: ProjectionName[], position: number, missionId?: string): Promise<void> {
     if (position === 0) return;
-    const reached = await Promise.all(names.map((name) => this.watcher.waitFor(name, position)));
+    const reached = await Promise.all(names.map((name) => this.watcher.waitFor(name, position, missionId)));
     if (reached.includes(false)) {
       throw new Problem(503, 'position-not-reached', `the read model has not reached position ${position} within 10 s; retry shortly`, {}, { 'Retry-After': '1' });
     }

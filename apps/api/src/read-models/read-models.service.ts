@@ -18,7 +18,7 @@ import {
 } from '@app/domain';
 import { Database, DATABASE, inSnapshot } from '@app/database';
 import { EventLogReader } from '@app/event-store';
-import { liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
+import { liveCheckpoint, liveGeneration, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { Problem } from '../problems/problem';
 import { ConcurrencyLimit } from './concurrency-limit';
 
@@ -47,6 +47,7 @@ export class ReadModelsService {
         supporters: mission.supporters,
         personnel: totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel()),
       }));
+      // Every mission: the lowest position over the partitions of both projections.
       return { missions: result, position: Math.min(missions.position, personnel.position) };
     });
   }
@@ -56,7 +57,7 @@ export class ReadModelsService {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
-        : await this.fromProjection(db, 'personnel', (generation) => readPersonnel(db, generation, missionId));
+        : await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
       return { missionId, position, ...personnelView(state) };
     });
   }
@@ -66,7 +67,7 @@ export class ReadModelsService {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
-        : await this.fromProjection(db, 'funding', (generation) => readFunding(db, generation, missionId));
+        : await this.fromProjection(db, 'funding', missionId, (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
     });
   }
@@ -74,13 +75,14 @@ export class ReadModelsService {
   async timeline(missionId: string, limit: number, before?: number) {
     return this.snapshot(async (db) => {
       await this.assertMissionExists(db, missionId);
-      const { generation, position } = await liveGeneration(db, 'timeline');
+      const { generation, position } = await liveCheckpoint(db, 'timeline', missionId);
       return { missionId, position, items: await readTimeline(db, generation, missionId, limit, before) };
     });
   }
 
-  private async fromProjection<S>(db: PoolClient, name: 'personnel' | 'funding', read: (generation: number) => Promise<S>) {
-    const { generation, position } = await liveGeneration(db, name);
+  /** A mission's read model reflects its partition's live checkpoint: that is its `position`. */
+  private async fromProjection<S>(db: PoolClient, name: 'personnel' | 'funding', missionId: string, read: (generation: number) => Promise<S>) {
+    const { generation, position } = await liveCheckpoint(db, name, missionId);
     return { state: await read(generation), position };
   }
 
