@@ -4,7 +4,7 @@
 import { Pool } from 'pg';
 import { ConfigError } from '@app/config';
 import { inTransaction } from '@app/database';
-import { EventLogReader, lockAppends, logIsEmpty, repartitionLog, storedPartitions } from '@app/event-store';
+import { EventLogReader, lockAppends, logIsEmpty, repartitionLog, storedPartitions, tidyAfterRepartition } from '@app/event-store';
 import { Checkpoint, currentCheckpoints, lockGenerations, lockPartitions, resetCheckpoints } from './generations';
 import { liveWorkers } from './partition-ownership';
 import { ProjectionRunner } from './projection-runner';
@@ -56,14 +56,14 @@ export interface RepartitionResult {
   moved: number;
   /** The log head at the switch: every checkpoint starts there. */
   head: number;
-  /** Events applied by the catch-up before it (summed over generations). */
+  /** Events of the log the catch-up before it folded (into every generation that lagged). */
   caughtUp: number;
 }
 
 export interface RepartitionOptions {
   batchSize?: number;
-  /** Catch-up progress: events applied so far of those there were to apply. */
-  onProgress?(applied: number, total: number): void;
+  /** Catch-up progress: folds done so far of those there were to do (an event counts once per generation that lagged). */
+  onProgress?(folded: number, total: number): void;
   /** How many times to catch up again when appends arrived between the catch-up and the switch. */
   attempts?: number;
 }
@@ -104,18 +104,24 @@ export async function repartition(pool: Pool, partitions: number, options: Repar
       await resetCheckpoints(client, partitions, head);
       return { from, to: partitions, moved, head, caughtUp };
     });
-    if (done) return done;
+    if (done) {
+      await tidyAfterRepartition(pool);
+      return done;
+    }
   }
   throw new RepartitionRefusedError('events kept arriving faster than the catch-up before the switch: pause the writers and run it again');
 }
 
-/** Steps every partition until each generation is at the head; returns the events applied. */
+/** Steps every partition until each generation is at the head; returns the events of the log that lagged. */
 async function catchUpEverything(pool: Pool, runner: ProjectionRunner, partitions: number, onProgress?: RepartitionOptions['onProgress']): Promise<number> {
   const checkpoints = await currentCheckpoints(pool);
   assertRepartitionable(checkpoints);
   const log = new EventLogReader(pool);
   const lags = await log.partitionLags(checkpoints, await log.headPosition(), partitions);
   const total = lags.reduce((sum, lag) => sum + lag.events, 0);
+  // Distinct events: per partition, the lag of its furthest-behind generation.
+  const behind = new Map<number, number>();
+  checkpoints.forEach((c, i) => behind.set(c.partition, Math.max(behind.get(c.partition) ?? 0, lags[i].events)));
   let applied = 0;
   onProgress?.(0, total);
   for (let partition = 0; partition < partitions; partition++) {
@@ -130,7 +136,7 @@ async function catchUpEverything(pool: Pool, runner: ProjectionRunner, partition
       if (!step.fullBatch) break;
     }
   }
-  return applied;
+  return [...behind.values()].reduce((sum, n) => sum + n, 0);
 }
 
 function assertRepartitionable(checkpoints: Checkpoint[]): void {
