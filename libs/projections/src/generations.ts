@@ -148,11 +148,15 @@ export async function liveGeneration(db: Queryable, name: ProjectionName): Promi
 }
 
 /**
- * Locks a projection's generation rows (FOR UPDATE, until the transaction ends): what a
- * switch-over and a rebuild request take, so that two of them never interleave.
+ * Locks a projection's live and building generation rows (FOR UPDATE, until the transaction
+ * ends): what a switch-over and a rebuild request take, so that two of them never interleave.
+ * (Retired rows are left to the purge, which deletes them.)
  */
 export async function lockGenerations(db: Queryable, name?: ProjectionName): Promise<void> {
-  await db.query(`SELECT 1 FROM projection_generations WHERE $1::text IS NULL OR name = $1 ORDER BY name, generation FOR UPDATE`, [name ?? null]);
+  await db.query(
+    `SELECT 1 FROM projection_generations WHERE state IN ('live', 'building') AND ($1::text IS NULL OR name = $1) ORDER BY name, generation FOR UPDATE`,
+    [name ?? null],
+  );
 }
 
 /**
