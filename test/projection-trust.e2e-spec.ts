@@ -45,7 +45,9 @@ describe('a failed rebuild never replaces good totals', () => {
     // and an admin's rebuild fails on the same event
     expect((await h.api.request('POST', '/v1/projections/personnel/rebuild')).status).toBe(202);
     await expectEventually(async () => {
-      const { rows } = await h.db.pool.query(`SELECT last_error FROM projection_generations WHERE name = 'personnel' AND state = 'building'`);
+      const { rows } = await h.db.pool.query(
+        `SELECT c.last_error FROM projection_checkpoints c JOIN projection_generations g USING (name, generation) WHERE g.name = 'personnel' AND g.state = 'building'`,
+      );
       expect(rows[0]?.last_error).toContain('position');
     });
     // (several sweeps later: nothing was switched over, nothing purged)

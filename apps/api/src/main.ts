@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { checkDependencies, loadConfig, runMain } from '@app/config';
 import { checkSchema } from '@app/database';
+import { checkPartitionsAt } from '@app/projections';
 import { createHttpApp } from './http-server';
 import { HttpDrain } from './lifecycle/http-drain';
 import { exitIfShutdownHangs } from './lifecycle/shutdown-deadline';
@@ -9,6 +10,8 @@ runMain(async () => {
   const config = loadConfig();
   await checkDependencies(config);
   await checkSchema(config.DATABASE_URL);
+  // PROJECTION_PARTITIONS against the stored count: one line and exit when they differ.
+  await checkPartitionsAt(config.DATABASE_URL, config.PROJECTION_PARTITIONS);
   const app = await createHttpApp(config);
   // SIGTERM (rolling restart): stop accepting, finish what was accepted, then exit.
   new HttpDrain(app.getHttpServer(), config.SHUTDOWN_TIMEOUT_MS).install(app.getHttpAdapter().getInstance());

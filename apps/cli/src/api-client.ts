@@ -30,6 +30,8 @@ export interface Readiness {
   detail?: string;
   /** With DATABASE_REPLICA_URLS: each replica's state (a replica down is no reason for not ready). */
   replicas?: { name: string; state: string; lagSeconds: number | null }[];
+  /** Ready, but a projection partition is stuck or failed (what, in detail). */
+  degraded?: boolean;
 }
 
 /** An answer of the API other than the expected success. */
@@ -115,7 +117,7 @@ export class ApiClient {
   /** 200 or 503 both say something worth showing; only those are not errors here. */
   async readiness(): Promise<Readiness> {
     const { data, error, response } = await this.publicApi.GET('/health/ready');
-    if (data) return { ready: data.status === 'ok', postgres: data.postgres, redis: data.redis, ...(data.replicas && { replicas: data.replicas }) };
+    if (data) return { ready: true, postgres: data.postgres, redis: data.redis, degraded: data.status === 'degraded', detail: data.detail, ...(data.replicas && { replicas: data.replicas }) };
     if (response.status === 503 && isObject(error)) {
       return { ready: false, postgres: text(error.postgres), redis: text(error.redis), detail: text(error.detail) };
     }

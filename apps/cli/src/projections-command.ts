@@ -13,9 +13,19 @@ export async function listProjections(client: ApiClient, print: (line: string) =
     String(p.lagEvents),
     `${p.lagSeconds}`,
     p.rebuild ? `at ${p.rebuild.position}` : '',
+    partitionsCell(p),
     p.lastError ?? '',
   ]);
-  for (const line of table(['name', 'status', 'position/head', 'lag events', 'lag s', 'rebuild', 'last error'], rows)) print(line);
+  for (const line of table(['name', 'status', 'position/head', 'lag events', 'lag s', 'rebuild', 'partitions', 'last error'], rows)) print(line);
+}
+
+/** `4`, or `4 (stuck: 2; failed: 0)`: how many, and those not live. */
+function partitionsCell(status: ProjectionStatus): string {
+  const unwell = status.partitions.filter((p) => p.status !== 'live');
+  const byStatus = new Map<string, number[]>();
+  for (const p of unwell) byStatus.set(p.status, [...(byStatus.get(p.status) ?? []), p.partition]);
+  const detail = [...byStatus].map(([state, partitions]) => `${state}: ${partitions.join(', ')}`).join('; ');
+  return detail ? `${status.partitions.length} (${detail})` : String(status.partitions.length);
 }
 
 export interface RebuildOptions {

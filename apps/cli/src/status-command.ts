@@ -15,6 +15,7 @@ export async function showStatus(client: ApiClient, print: (line: string) => voi
 
   const isReady = ready.ready;
   print(`${'api'.padEnd(12)}${client.url} ${isReady ? 'ready' : 'NOT READY'} (PostgreSQL ${ready.postgres ?? '?'}, Redis ${ready.redis ?? '?'})`);
+  if (ready.degraded) print(`${'degraded'.padEnd(12)}${ready.detail ?? 'a projection partition is stuck or failed'}`);
   for (const replica of ready.replicas ?? []) {
     const lag = replica.lagSeconds === null ? '' : `, ${replica.lagSeconds} s behind`;
     print(`${'replica'.padEnd(12)}${replica.name} ${replica.state}${lag}${replica.state === 'up' ? '' : ' (its reads go to the primary)'}`);

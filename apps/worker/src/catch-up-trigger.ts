@@ -1,25 +1,77 @@
 // The one way to wake this worker's projection runner: the append NOTIFY, the BullMQ nudge
-// and the sweep all request a catch-up here. Requests coalesce (one run in flight, one
-// pending), so a burst of wake-ups costs one more run, and whoever awaits a request awaits
-// a run that started after it: caught up as of when it asked.
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ProjectionRunner, StepResult } from '@app/projections';
-import { CoalescedRun } from '@app/queues';
+// and the sweep all request a catch-up here, of every partition this worker owns (a
+// partition it takes over asks for one itself). Requests coalesce per partition (one run in
+// flight, one pending), so a burst of wake-ups costs one more run, and whoever awaits a
+// request awaits runs that started after it: caught up as of when it asked. Partitions run
+// side by side (each run its own transactions on the pool).
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { isTransient, ProjectionRunner, StepResult } from '@app/projections';
+import { CoalescedRun, RunsStoppedError } from '@app/queues';
+import { PartitionOwner } from './partition-owner';
 
 @Injectable()
-export class CatchUpTrigger implements OnApplicationShutdown {
-  private readonly runs: CoalescedRun<StepResult>;
+export class CatchUpTrigger implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CatchUpTrigger.name);
+  private readonly runs = new Map<number, CoalescedRun<StepResult>>();
+  private readonly inFlight = new Map<number, Promise<StepResult>>();
+  private stopped = false;
 
-  constructor(runner: ProjectionRunner) {
-    this.runs = new CoalescedRun(() => runner.catchUp());
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly ownership: PartitionOwner,
+  ) {}
+
+  onModuleInit(): void {
+    this.ownership.setHooks({
+      taken: (partition) =>
+        void this.request(partition).catch((error) => {
+          if (!isTransient(error) && !(error instanceof RunsStoppedError)) this.logger.error(`catch-up of partition ${partition} failed: ${(error as Error).message}`);
+        }),
+      releasing: (partition) => this.settled(partition),
+    });
   }
 
-  /** Rejects with the run's error, or RunsStoppedError once the worker is shutting down. */
-  request(): Promise<StepResult> {
-    return this.runs.request();
+  /**
+   * A catch-up of one partition, or of every partition owned now (summed). Rejects with a
+   * run's error, or RunsStoppedError once the worker is shutting down.
+   */
+  async request(partition?: number): Promise<StepResult> {
+    if (partition !== undefined) return this.runOf(partition).request();
+    const results = await Promise.all(this.ownership.owned().map((p) => this.runOf(p).request()));
+    return {
+      applied: results.reduce((sum, r) => sum + r.applied, 0),
+      failed: results.flatMap((r) => r.failed),
+      waiting: results.flatMap((r) => r.waiting ?? []),
+    };
+  }
+
+  private runOf(partition: number): CoalescedRun<StepResult> {
+    let run = this.runs.get(partition);
+    if (!run) {
+      run = new CoalescedRun(() => this.catchUp(partition));
+      if (this.stopped) run.stop();
+      this.runs.set(partition, run);
+    }
+    return run;
+  }
+
+  /** Steps while this worker owns the partition (a partition given up stops after the current step). */
+  private catchUp(partition: number): Promise<StepResult> {
+    if (!this.ownership.owns(partition)) return Promise.resolve({ applied: 0, failed: [] });
+    const run = this.runner.catchUp(partition, () => !this.stopped && this.ownership.owns(partition));
+    this.inFlight.set(partition, run);
+    return run.finally(() => {
+      if (this.inFlight.get(partition) === run) this.inFlight.delete(partition);
+    });
+  }
+
+  /** Resolves once the partition's run under way (if any) has ended. */
+  private async settled(partition: number): Promise<void> {
+    await this.inFlight.get(partition)?.catch(() => undefined);
   }
 
   onApplicationShutdown(): void {
-    this.runs.stop();
+    this.stopped = true;
+    for (const run of this.runs.values()) run.stop();
   }
 }

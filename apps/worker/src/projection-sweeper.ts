@@ -1,10 +1,12 @@
 // The safety net under the nudges. Every few seconds (and at start-up) each worker nudges
-// the queue and requests a catch-up from its trigger, then deletes the rows of generations a
-// rebuild has retired. That covers nudges lost while Redis was down, flushed or restarted,
-// and a job left "active" by a worker that died (BullMQ only notices a stalled job after its
-// lock expires). It is a timer in each process rather than a BullMQ job scheduler because a
-// Redis flush would erase the scheduler; several workers catching up at once is safe because
-// of the runner's advisory lock.
+// the queue and requests a catch-up of the partitions it owns from its trigger, then deletes
+// the rows of generations a rebuild has retired. That covers nudges lost while Redis was
+// down, flushed or restarted, and a job left "active" by a worker that died (BullMQ only
+// notices a stalled job after its lock expires). It is a timer in each process rather than
+// a BullMQ job scheduler because a Redis flush would erase the scheduler; several workers
+// catching up at once is safe because of the steps' advisory locks. (Which partitions a
+// worker owns is refreshed on a timer of its own, see partition-owner.ts, so a long
+// catch-up never delays a heartbeat.)
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { isTransient, ProjectionRunner } from '@app/projections';
 import { ProjectionNudger, RunsStoppedError } from '@app/queues';

@@ -6,9 +6,10 @@ import { CatchUpTrigger } from './catch-up-trigger';
 
 /**
  * Works "catch up" nudges: the durable path (retries with backoff, visible on the queue board).
- * The job joins this worker's catch-up trigger and completes when a run that started after
- * the nudge is done, so a completed job means "caught up as of when it was requested"; a
- * failed run fails the job, which BullMQ retries.
+ * The job joins this worker's catch-up trigger and completes when runs of the partitions it
+ * owns that started after the nudge are done, so a completed job means "this worker's
+ * partitions caught up as of when it was requested" (the others' owners are woken by the
+ * NOTIFY and their sweep); a failed run fails the job, which BullMQ retries.
  */
 @Processor(QUEUES.projections.name, { concurrency: QUEUES.projections.concurrency })
 export class ProjectionProcessor extends WorkerHost {
@@ -22,10 +23,10 @@ export class ProjectionProcessor extends WorkerHost {
   async process(): Promise<{ applied: number }> {
     const result = await this.trigger.request();
     for (const failure of result.failed) {
-      this.logger.error(`projection ${failure.name} (generation ${failure.generation}) failed: ${failure.error}; see GET /v1/projections`);
+      this.logger.error(`projection ${failure.name} (generation ${failure.generation}, partition ${failure.partition}) failed: ${failure.error}; see GET /v1/projections`);
     }
     for (const waiting of result.waiting ?? []) {
-      this.logger.warn(`projection ${waiting.name} (generation ${waiting.generation}) is waiting: ${waiting.reason}; retried with backoff`);
+      this.logger.warn(`projection ${waiting.name} (generation ${waiting.generation}, partition ${waiting.partition}) is waiting: ${waiting.reason}; retried with backoff`);
     }
     return { applied: result.applied };
   }

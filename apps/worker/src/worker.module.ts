@@ -10,6 +10,7 @@ import { MaintenanceProcessor } from './maintenance.processor';
 import { ProjectionProcessor } from './projection.processor';
 import { ProjectionSweeper } from './projection-sweeper';
 import { MaintenanceScheduler } from './maintenance.scheduler';
+import { PartitionOwner } from './partition-owner';
 
 /** The worker process: the only process that registers job processors. */
 @Module({})
@@ -24,7 +25,7 @@ export class WorkerModule {
         ProjectionRunnerModule,
         QueuesModule.forWorker(config),
       ],
-      providers: [CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
+      providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };
   }
 }

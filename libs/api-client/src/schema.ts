@@ -233,7 +233,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** PostgreSQL (with the schema migrated) and Redis are reachable; replicas, if any, listed (a replica down is no 503: the primary answers its reads) */
+        /** PostgreSQL (with the schema migrated) and Redis are reachable; says whether a projection partition is stuck or failed; replicas, if any, listed (a replica down is no 503: the primary answers its reads) */
         get: operations["HealthController_ready"];
         put?: never;
         post?: never;
@@ -729,6 +729,23 @@ export interface components {
             /** @description newest first */
             items: components["schemas"]["TimelineItem"][];
         };
+        ProjectionPartition: {
+            partition: number;
+            /** @description a position in the global log */
+            position: number;
+            lagEvents: number;
+            /** @description age of the oldest event of this partition not applied yet */
+            lagSeconds: number;
+            /**
+             * @description stuck: events wait and the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS (no worker is stepping it)
+             * @enum {string}
+             */
+            status: "live" | "waiting" | "failed" | "stuck";
+            /** @description why it failed, waits or is stuck */
+            lastError: string | null;
+            /** @description the worker that says it owns the partition (from its heartbeat) */
+            owner: string | null;
+        };
         ProjectionStatus: {
             /** @enum {string} */
             name: "personnel" | "funding" | "timeline" | "missions";
@@ -757,12 +774,14 @@ export interface components {
              * @example 2024-06-24T18:00:00.000Z
              */
             updatedAt: string;
-            /** @description progress of a rebuild under way */
+            /** @description progress of a rebuild under way (the lowest position over its partitions) */
             rebuild: {
                 generation: number;
                 /** @description a position in the global log */
                 position: number;
             } | null;
+            /** @description the live generation's partitions (PROJECTION_PARTITIONS; one by default): position is the lowest of theirs, lagEvents their sum, lagSeconds their largest */
+            partitions: components["schemas"]["ProjectionPartition"][];
         };
         ProjectionList: {
             projections: components["schemas"]["ProjectionStatus"][];
@@ -818,12 +837,30 @@ export interface components {
             status: "ok";
         };
         Ready: {
-            /** @enum {string} */
-            status: "ok";
+            /**
+             * @description degraded: this process serves (PostgreSQL and Redis are up), but a projection partition is stuck or failed, or its status could not be read; see `projections`
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
             /** @enum {string} */
             postgres: "up";
             /** @enum {string} */
             redis: "up";
+            /**
+             * @description stuck before failed when both; unknown: the status read did not answer in time
+             * @enum {string}
+             */
+            projections: "ok" | "stuck" | "failed" | "unknown";
+            /** @description the stuck partitions (events wait, the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS) */
+            stuck: {
+                /** @enum {string} */
+                projection: "personnel" | "funding" | "timeline" | "missions";
+                partition: number;
+                lagEvents: number;
+                lagSeconds: number;
+            }[];
+            /** @description what is wrong, when degraded */
+            detail?: string;
             /** @description with DATABASE_REPLICA_URLS: each replica. A replica down or lagging never makes this 503: the primary serves its reads */
             replicas?: {
                 /**
@@ -1961,7 +1998,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description both reachable (and each replica, up, lagging or down) */
+            /** @description both reachable (status "degraded" when a projection partition is stuck or failed; each replica up, lagging or down) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -55,6 +55,11 @@ const schema = z.object({
    * that several workers fold in parallel. Unset: whatever the database was set up with.
    */
   PROJECTION_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
+  /**
+   * A partition whose events have waited, and whose checkpoint has not moved, for longer
+   * than this is reported stuck (status, metrics, readiness).
+   */
+  PROJECTION_STUCK_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
   /** On SIGTERM, how long the API finishes what it accepted before it closes what is left. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   /** A request whose headers and body have not all arrived by then is answered 408. */

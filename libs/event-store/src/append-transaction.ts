@@ -11,7 +11,7 @@
 //   4. write the new stream states;
 //   5. insert every accepted event under APPEND_LOCK, which is held until the commit is
 //      visible, so global positions follow commit order and a reader paging
-//      `position > after` can never skip a late commit;
+//      `position > after` can never skip a late commit (each event with its partition);
 //   6. record the answers of the idempotency keys; COMMIT.
 import { randomUUID } from 'node:crypto';
 import { PoolClient } from 'pg';
@@ -198,14 +198,18 @@ async function insertEvents(client: PoolClient, requests: AppendRequest[], accep
     }));
   });
   // The lock is taken in the same statement, before any row draws its position; rows are
-  // inserted in request order, so one request's events get consecutive positions. The
-  // NOTIFY is delivered at commit: workers listening wake at once (the BullMQ nudge follows).
+  // inserted in request order, so one request's events get consecutive positions. Each
+  // event's partition is computed from the stored count read after the lock (a fresh
+  // snapshot, see log_partition_count in the migrations), so a re-partition, which holds
+  // this lock, is never half seen. The NOTIFY is delivered at commit: workers listening
+  // wake at once (the BullMQ nudge follows).
   const { rows: inserted } = await client.query<{ id: string; position: number }>(
     `WITH append_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1)),
+     partitioning AS MATERIALIZED (SELECT log_partition_count() AS partitions FROM append_lock),
      inserted AS (
-       INSERT INTO events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
-       SELECT e.id, e.mission_id, e.version, e.type, $2, e.occurred_at, e.data, e.metadata
-       FROM append_lock, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
+       INSERT INTO events (id, mission_id, version, type, schema_version, occurred_at, data, metadata, partition)
+       SELECT e.id, e.mission_id, e.version, e.type, $2, e.occurred_at, e.data, e.metadata, log_partition_of(e.mission_id, p.partitions)
+       FROM append_lock, partitioning p, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
          WITH ORDINALITY AS e(id, mission_id, version, type, occurred_at, data, metadata, n)
        ORDER BY e.n
        RETURNING id, position)

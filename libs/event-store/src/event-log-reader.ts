@@ -22,6 +22,18 @@ export interface RecordedPage {
   unreadable?: UnreadableAt;
   /** Rows the query returned (a full page means there may be more). */
   rows: number;
+  /**
+   * Of a partition's page that was not full: the head of the log as the read saw it. No
+   * event of the partition lies between the last one read and this position, so a reader
+   * may count itself there (positions follow commit order: nothing can commit below it).
+   */
+  seenThrough?: number;
+}
+
+/** One partition of a log hashed into `partitions` (see log-partitioning.ts). */
+export interface PartitionOf {
+  partition: number;
+  partitions: number;
 }
 
 /** What lag measures: events after a position and the age in seconds of the first of them. */
@@ -80,15 +92,26 @@ export class EventLogReader {
 
   /**
    * The same page with only what a fold needs (no id, metadata or recordedAt): what the
-   * projection runner reads, where parsing unused JSON would be most of the cost.
+   * projection runner reads, where parsing unused JSON would be most of the cost. With a
+   * partition of several, only that partition's events, found through the index on
+   * (partition, position); with one, the plain position order.
    */
-  async recordedEventsAfter(after: number, limit: number): Promise<RecordedPage> {
-    const { rows } = await this.db.query<Pick<EventRow, 'position' | 'mission_id' | 'version' | 'type' | 'schema_version' | 'occurred_at' | 'data'>>(
-      `SELECT position, mission_id, version, type, schema_version,
-              ${isoColumn('occurred_at')}, data
-       FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
-      [after, limit],
-    );
+  async recordedEventsAfter(after: number, limit: number, partition?: PartitionOf): Promise<RecordedPage> {
+    type Row = Pick<EventRow, 'position' | 'mission_id' | 'version' | 'type' | 'schema_version' | 'occurred_at' | 'data'> & { head?: number | null };
+    const columns = `position, mission_id, version, type, schema_version, ${isoColumn('occurred_at')}, data`;
+    const partitioned = partition !== undefined && partition.partitions > 1;
+    // The head in the same statement (one snapshot): at least one row comes back, with
+    // nulls for the event columns when the partition has nothing after `after`.
+    const { rows: fetched } = partitioned
+      ? await this.db.query<Row>(
+          `SELECT h.head, e.* FROM (SELECT max(position) AS head FROM events) h
+           LEFT JOIN LATERAL (SELECT ${columns} FROM events WHERE partition = $3 AND position > $1 ORDER BY position LIMIT $2) e ON true
+           ORDER BY e.position`,
+          [after, limit, partition.partition],
+        )
+      : await this.db.query<Row>(`SELECT ${columns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [after, limit]);
+    const head = partitioned ? (fetched[0]?.head ?? 0) : undefined;
+    const rows = partitioned ? fetched.filter((row) => row.position !== null) : fetched;
     const events: RecordedEvent[] = [];
     for (const row of rows) {
       let event;
@@ -100,7 +123,7 @@ export class EventLogReader {
       }
       events.push({ type: event.type, data: event.data, missionId: row.mission_id, version: row.version, position: row.position, occurredAt: row.occurred_at } as RecordedEvent);
     }
-    return { events, rows: rows.length };
+    return head !== undefined && rows.length < limit ? { events, rows: rows.length, seenThrough: head } : { events, rows: rows.length };
   }
 
   /**
@@ -142,6 +165,25 @@ export class EventLogReader {
     }
     await this.db.query('CLOSE mission_fold');
     return unreadable ? { state, unreadable } : { state };
+  }
+
+  /**
+   * How far behind each of several partition readers is (one statement): the events of its
+   * partition after its position, counted up to EXACT_LAG_LIMIT (beyond that, estimated as
+   * its share of the distance to the head), and the age of the first of them.
+   */
+  async partitionLags(readers: { partition: number; position: number }[], head: number, partitions: number): Promise<LogLag[]> {
+    if (readers.length === 0) return [];
+    const { rows } = await this.db.query<{ events: number; seconds: number | null }>(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM events e WHERE e.partition = u.partition AND e.position > u.position LIMIT ${EXACT_LAG_LIMIT + 1}) x) AS events,
+              extract(epoch FROM now() - (SELECT recorded_at FROM events e WHERE e.partition = u.partition AND e.position > u.position ORDER BY e.position LIMIT 1))::float8 AS seconds
+       FROM unnest($1::int[], $2::bigint[]) WITH ORDINALITY AS u(partition, position, n) ORDER BY u.n`,
+      [readers.map((r) => r.partition), readers.map((r) => r.position)],
+    );
+    return rows.map((row, i) => {
+      const events = Number(row.events) > EXACT_LAG_LIMIT ? Math.round(Math.max(0, head - readers[i].position) / partitions) : Number(row.events);
+      return { events, seconds: events === 0 ? 0 : Math.max(0, Math.round((row.seconds ?? 0) * 1000) / 1000) };
+    });
   }
 
   /**

@@ -1,29 +1,33 @@
 // projection_generations: which generation of each projection reads use (live), which one a
-// rebuild is filling (building), and how far each has got (position).
+// rebuild is filling (building). projection_checkpoints: how far each generation has got in
+// each partition of the log (position), and whether it failed or waits there.
 import { isDatabaseUnavailable } from '@app/database';
 import { Queryable } from '@app/event-store';
 import { ProjectionName } from './registry';
 
-/** First key of the two-key advisory locks of projections ("mt"). */
+/** First key of the two-key advisory locks of projection steps ("mt"); the second is 1 + partition. */
 export const PROJECTION_LOCK_CLASS = 0x6d74;
 
-export interface Generation {
+/** One generation of one projection in one partition: the unit a step advances. */
+export interface Checkpoint {
   name: ProjectionName;
   generation: number;
   state: 'live' | 'building' | 'retired';
+  partition: number;
   position: number;
   lastError: string | null;
   /** Set while the log holds an event this code cannot read yet; retried with backoff. */
   waiting: { reason: string; attempts: number; retryAt: Date } | null;
-  /** False while a waiting generation's next retry is not due. */
+  /** False while a waiting checkpoint's next retry is not due. */
   due: boolean;
   updatedAt: Date;
 }
 
-interface GenerationRow {
+interface CheckpointRow {
   name: ProjectionName;
   generation: number;
-  state: Generation['state'];
+  state: Checkpoint['state'];
+  partition: number;
   position: number;
   last_error: string | null;
   waiting_reason: string | null;
@@ -33,10 +37,11 @@ interface GenerationRow {
   updated_at: Date;
 }
 
-const toGeneration = (r: GenerationRow): Generation => ({
+const toCheckpoint = (r: CheckpointRow): Checkpoint => ({
   name: r.name,
   generation: r.generation,
   state: r.state,
+  partition: r.partition,
   position: r.position,
   lastError: r.last_error,
   waiting: r.waiting_reason ? { reason: r.waiting_reason, attempts: r.waiting_attempts, retryAt: r.retry_at ?? r.updated_at } : null,
@@ -44,42 +49,98 @@ const toGeneration = (r: GenerationRow): Generation => ({
   updatedAt: r.updated_at,
 });
 
-const GENERATION_COLUMNS = `name, generation, state, position, last_error, waiting_reason, waiting_attempts, retry_at,
-  (retry_at IS NULL OR retry_at <= now()) AS due, updated_at`;
+const CHECKPOINT_COLUMNS = `g.name, g.generation, g.state, c.partition, c.position, c.last_error, c.waiting_reason, c.waiting_attempts,
+  c.retry_at, (c.retry_at IS NULL OR c.retry_at <= now()) AS due, c.updated_at`;
+const CURRENT = `projection_generations g JOIN projection_checkpoints c ON c.name = g.name AND c.generation = g.generation`;
 
-/** Live and building generations of one projection (or of all, when name is omitted). */
-export async function currentGenerations(db: Queryable, name?: ProjectionName): Promise<Generation[]> {
-  const { rows } = await db.query<GenerationRow>(
-    `SELECT ${GENERATION_COLUMNS} FROM projection_generations
-     WHERE state IN ('live', 'building') AND ($1::text IS NULL OR name = $1) ORDER BY name, generation`,
+/** Live and building checkpoints of one projection (or of all), every partition. */
+export async function currentCheckpoints(db: Queryable, name?: ProjectionName): Promise<Checkpoint[]> {
+  const { rows } = await db.query<CheckpointRow>(
+    `SELECT ${CHECKPOINT_COLUMNS} FROM ${CURRENT}
+     WHERE g.state IN ('live', 'building') AND ($1::text IS NULL OR g.name = $1) ORDER BY g.name, g.generation, c.partition`,
     [name ?? null],
   );
-  return rows.map(toGeneration);
+  return rows.map(toCheckpoint);
 }
 
+const assertPartition = (partition: number) => {
+  if (!Number.isInteger(partition) || partition < 0 || partition > 255) throw new RangeError(`no partition ${partition}`);
+};
+
 /**
- * What a projection step begins with, in one round trip (a simple-protocol multi-statement
- * query; nothing in it takes parameters): BEGIN, take the projections' lock, read the live
- * and building generations (see stepGenerations).
+ * What a step of one partition begins with, in one round trip (a simple-protocol
+ * multi-statement query, so the partition is a literal; it is checked to be an integer):
+ * BEGIN, take the partition's lock, read the stored count and the partition's live and
+ * building checkpoints (see stepCheckpoints).
+ *
+ * The lock is the hard guarantee: two steps of one partition never run at once, whichever
+ * workers think they own it. It is taken before anything is read, and in READ COMMITTED each
+ * statement after it sees every step that committed before.
  *
  * The step commits without waiting for its WAL flush (synchronous_commit off). Read models
  * are derived data and their checkpoint is in the same transaction: a database crash can
  * only lose the last steps whole, which the runner then applies again from the checkpoint.
  * Exactly-once holds; a projection may step back to an earlier position after such a crash.
  */
-export const BEGIN_STEP = `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0);
-  SELECT ${GENERATION_COLUMNS} FROM projection_generations
-  WHERE state IN ('live', 'building') ORDER BY name, generation`;
-
-/** The generations read by BEGIN_STEP. */
-export function stepGenerations(begun: unknown): Generation[] {
-  return (begun as { rows: GenerationRow[] }[])[3].rows.map(toGeneration);
+export function beginStep(partition: number): string {
+  assertPartition(partition);
+  return `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, ${1 + partition});
+  SELECT log_partition_count() AS partitions;
+  SELECT ${CHECKPOINT_COLUMNS} FROM ${CURRENT}
+  WHERE g.state IN ('live', 'building') AND c.partition = ${partition} ORDER BY g.name, g.generation`;
 }
 
-/** The generation reads use, with the position it reflects. */
+/** The stored count and the checkpoints read by beginStep. */
+export function stepCheckpoints(begun: unknown): { partitions: number; checkpoints: Checkpoint[] } {
+  const results = begun as { rows: any[] }[];
+  return { partitions: results[3].rows[0].partitions, checkpoints: (results[4].rows as CheckpointRow[]).map(toCheckpoint) };
+}
+
+/** Takes the step locks of the given partitions (until the transaction ends), in order. */
+export async function lockPartitions(db: Queryable, partitions: number[]): Promise<void> {
+  for (const partition of [...partitions].sort((a, b) => a - b)) {
+    assertPartition(partition);
+    await db.query(`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, ${1 + partition})`);
+  }
+}
+
+/**
+ * The live generation of a projection as one mission's read sees it: the checkpoint of the
+ * mission's partition, computed in SQL from the stored count (so a read never uses another).
+ */
+export async function liveCheckpoint(db: Queryable, name: ProjectionName, missionId: string): Promise<{ generation: number; partition: number; position: number }> {
+  const { rows } = await db.query<{ generation: number; partition: number; position: number }>(
+    `SELECT g.generation, c.partition, c.position FROM ${CURRENT}
+     WHERE g.name = $1 AND g.state = 'live' AND c.partition = log_partition_of($2, log_partition_count())`,
+    [name, missionId],
+  );
+  if (!rows[0]) throw new Error(`projection ${name} has no live generation`);
+  return rows[0];
+}
+
+/** The live checkpoint of one partition (what a minPosition waiter polls). */
+export async function livePartitionPosition(db: Queryable, name: ProjectionName, partition: number): Promise<number> {
+  const { rows } = await db.query<{ position: number }>(
+    `SELECT c.position FROM ${CURRENT} WHERE g.name = $1 AND g.state = 'live' AND c.partition = $2`,
+    [name, partition],
+  );
+  if (!rows[0]) throw new Error(`projection ${name} has no live checkpoint for partition ${partition}`);
+  return rows[0].position;
+}
+
+/** The live checkpoint of every partition. */
+export async function livePositions(db: Queryable, name: ProjectionName): Promise<Map<number, number>> {
+  const { rows } = await db.query<{ partition: number; position: number }>(
+    `SELECT c.partition, c.position FROM ${CURRENT} WHERE g.name = $1 AND g.state = 'live' ORDER BY c.partition`,
+    [name],
+  );
+  return new Map(rows.map((row) => [row.partition, row.position]));
+}
+
+/** The generation reads of every mission use, with the lowest position over its partitions. */
 export async function liveGeneration(db: Queryable, name: ProjectionName): Promise<{ generation: number; position: number }> {
   const { rows } = await db.query<{ generation: number; position: number }>(
-    `SELECT generation, position FROM projection_generations WHERE name = $1 AND state = 'live'`,
+    `SELECT g.generation, min(c.position) AS position FROM ${CURRENT} WHERE g.name = $1 AND g.state = 'live' GROUP BY g.generation`,
     [name],
   );
   if (!rows[0]) throw new Error(`projection ${name} has no live generation`);
@@ -87,12 +148,30 @@ export async function liveGeneration(db: Queryable, name: ProjectionName): Promi
 }
 
 /**
- * Serialises everything that changes the projections: at most one worker applies a batch at
- * a time, across processes and machines, with no coordinator but PostgreSQL. Held until the
- * transaction ends. (One lock for all projections: they advance together, see the runner.)
+ * Locks a projection's live and building generation rows (FOR UPDATE, until the transaction
+ * ends): what a switch-over and a rebuild request take, so that two of them never interleave.
+ * (Retired rows are left to the purge, which deletes them.)
  */
-export async function lockProjections(db: Queryable): Promise<void> {
-  await db.query(`SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, 0)`);
+export async function lockGenerations(db: Queryable, name?: ProjectionName): Promise<void> {
+  await db.query(
+    `SELECT 1 FROM projection_generations WHERE state IN ('live', 'building') AND ($1::text IS NULL OR name = $1) ORDER BY name, generation FOR UPDATE`,
+    [name ?? null],
+  );
+}
+
+/**
+ * Replaces every checkpoint of the live and building generations by one per partition at
+ * `position` (retired generations lose theirs: they are only waiting to be purged). For a
+ * change of the count, inside the transaction that makes it.
+ */
+export async function resetCheckpoints(db: Queryable, partitions: number, position: number): Promise<void> {
+  await db.query(`DELETE FROM projection_checkpoints`);
+  await db.query(
+    `INSERT INTO projection_checkpoints (name, generation, partition, position)
+     SELECT g.name, g.generation, p, $2 FROM projection_generations g, generate_series(0, $1 - 1) AS p
+     WHERE g.state IN ('live', 'building')`,
+    [partitions, position],
+  );
 }
 
 /** Errors worth retrying (connection trouble, deadlock, lock or statement timeouts). */

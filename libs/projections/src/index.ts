@@ -3,6 +3,8 @@ export * from './registry';
 export * from './generations';
 export * from './projection-runner';
 export * from './projection-admin';
+export * from './partition-ownership';
+export * from './partitioning';
 export * from './personnel.projection';
 export * from './funding.projection';
 export * from './timeline.projection';

@@ -1,17 +1,20 @@
-// Applies the log to the projections, exactly once and in order.
+// Applies the log to the projections, exactly once and in order, one partition at a time.
 //
-// One step = one transaction: take the projections' advisory lock, read the next batch of
-// events after the checkpoint (once for every generation at that checkpoint — normally all
-// of them), fold it per mission with each projection's pure fold, upsert the touched rows,
-// move the checkpoints, commit. Rows and checkpoints commit together, so a crash, a
-// duplicated job or a second worker can never apply an event twice or skip one; a lost job
-// only delays. All projections advance in the same transaction: one read of the log and one
-// commit per batch instead of one per projection.
+// One step = one transaction for one partition of the log: take the partition's advisory
+// lock, read its next batch of events after the checkpoint (once for every generation at
+// that checkpoint — normally all of them), fold it per mission with each projection's pure
+// fold, upsert the touched rows, move the partition's checkpoints, commit. Rows and
+// checkpoints commit together, so a crash, a duplicated job or a second worker can never
+// apply an event twice or skip one; a lost job only delays. All projections advance in the
+// same transaction: one read of the log and one commit per batch instead of one per
+// projection. Partitions hold disjoint missions, so steps of different partitions run in
+// parallel and never touch the same rows; positions are handed out in commit order, so they
+// follow it within a partition too.
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
-import { EventLogReader, RecordedPage } from '@app/event-store';
+import { EventLogReader, PartitionOf, RecordedPage, storedPartitions } from '@app/event-store';
 import { inTransaction } from '@app/database';
-import { BEGIN_STEP, Generation, isTransient, stepGenerations } from './generations';
+import { beginStep, Checkpoint, isTransient, lockGenerations, stepCheckpoints } from './generations';
 import { Projection } from './projection';
 import { ProjectionName, PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
@@ -21,8 +24,10 @@ export const PROJECTION_ADVANCED_CHANNEL = 'projection_advanced';
 /** The payload of a PROJECTION_ADVANCED_CHANNEL notification. */
 export interface ProjectionAdvanced {
   name: ProjectionName;
+  /** The partition whose live checkpoint moved (its missions' reads reflect `position`). */
+  partition: number;
   position: number;
-  /** The missions whose read model changed; absent when there were too many to list. */
+  /** The missions whose read model changed; absent when there were too many to list (or all may have). */
   missions?: string[];
 }
 
@@ -31,10 +36,10 @@ export interface StepResult {
   applied: number;
   /** Some generation read a full batch: there may be more to apply. */
   fullBatch?: boolean;
-  /** Generations that failed in this step. */
-  failed: { name: string; generation: number; error: string }[];
+  /** Generations that failed in this step (in the partition stepped). */
+  failed: { name: string; generation: number; partition: number; error: string }[];
   /** Generations stopped at an event this code cannot read yet (retried with backoff). */
-  waiting?: { name: string; generation: number; reason: string }[];
+  waiting?: { name: string; generation: number; partition: number; reason: string }[];
 }
 
 /** Who runs it, and when, is the worker's catch-up trigger (apps/worker/src/catch-up-trigger.ts). */
@@ -45,18 +50,32 @@ export class ProjectionRunner {
   ) {}
 
   /**
-   * Steps until a step finds less than a full batch: the log was caught up with when it read.
-   * (Whatever commits after that read is announced again, by NOTIFY and by a nudge.)
+   * Steps a partition until a step finds less than a full batch: the partition was caught up
+   * with when it read. (Whatever commits after that read is announced again, by NOTIFY and
+   * by a nudge.) `carryOn` is asked between steps: a worker giving the partition up stops.
    */
-  async catchUp(): Promise<StepResult> {
+  async catchUp(partition = 0, carryOn: () => boolean = () => true): Promise<StepResult> {
     const total: StepResult = { applied: 0, failed: [] };
     for (;;) {
-      const step = await this.step();
+      const step = await this.step(partition);
       total.applied += step.applied;
       total.failed.push(...step.failed);
       if (step.waiting?.length) total.waiting = step.waiting;
-      if (!step.fullBatch) return total;
+      if (!step.fullBatch || !carryOn()) return total;
     }
+  }
+
+  /** Catches up every partition of the stored count, one after another (tools and tests). */
+  async catchUpAll(): Promise<StepResult> {
+    const total: StepResult = { applied: 0, failed: [] };
+    const partitions = await storedPartitions(this.pool);
+    for (let partition = 0; partition < partitions; partition++) {
+      const result = await this.catchUp(partition);
+      total.applied += result.applied;
+      total.failed.push(...result.failed);
+      if (result.waiting?.length) total.waiting = [...(total.waiting ?? []), ...result.waiting];
+    }
+    return total;
   }
 
   /**
@@ -84,52 +103,64 @@ export class ProjectionRunner {
     return deleted;
   }
 
-  async step(): Promise<StepResult> {
+  /** One step of one partition (0 when the log has one). */
+  async step(partition = 0): Promise<StepResult> {
     try {
-      return await this.transact(false);
+      return await this.transact(partition, false);
     } catch (error) {
       if (isTransient(error)) throw error;
       // Something no fold saw coming (a row PostgreSQL refuses): redo the step with a
       // savepoint per projection, to fail only the projection at fault.
-      return this.transact(true);
+      return this.transact(partition, true);
     }
   }
 
-  private transact(isolate: boolean): Promise<StepResult> {
+  private transact(partition: number, isolate: boolean): Promise<StepResult> {
     return inTransaction(
       this.pool,
       async (client, begun) => {
-        const generations = stepGenerations(begun);
+        const { partitions, checkpoints: generations } = stepCheckpoints(begun);
+        // A partition the stored count does not have (a worker started before a re-partition): nothing to do.
+        if (partition >= partitions) return { applied: 0, failed: [] };
+        const of: PartitionOf = { partition, partitions };
         const batches = new Map<number, RecordedPage | { error: string }>();
         const result: StepResult = { applied: 0, failed: [] };
         const advanced: Advanced[] = [];
         const waiting: Waiting[] = [];
-        const recovered: Generation[] = [];
+        const recovered: Checkpoint[] = [];
         // Generations that applied everything there was, with no error: only these may go live.
-        const caughtUp = new Set<Generation>();
+        const caughtUp = new Set<Checkpoint>();
         // Everything the step writes, sent at the end as one statement (see writeStep).
         const params = new SqlParams();
         const writes: string[] = [];
         // A failed generation waits for a rebuild; a waiting one for its next retry.
         for (const generation of generations.filter((g) => g.lastError === null && g.due)) {
-          if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize));
+          if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize, of));
           const batch = batches.get(generation.position)!;
           if ('error' in batch) {
-            result.failed.push({ name: generation.name, generation: generation.generation, error: batch.error });
+            result.failed.push({ name: generation.name, generation: generation.generation, partition, error: batch.error });
             continue;
           }
-          const { events, unreadable } = batch;
+          const { events, unreadable, seenThrough } = batch;
+          let missionIds: string[] = [];
           if (events.length > 0) {
             const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
             const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
             if (error || 'error' in applied) {
-              result.failed.push({ name: generation.name, generation: generation.generation, error: describeFailure(events, error) });
+              result.failed.push({ name: generation.name, generation: generation.generation, partition, error: describeFailure(events, error) });
               continue;
             }
             if (!isolate) writes.push(...applied.writes.statements);
-            generation.position = events[events.length - 1].position;
-            advanced.push({ generation, missionIds: applied.missionIds });
+            missionIds = applied.missionIds;
             result.applied += events.length;
+          }
+          // A partition's checkpoint moves through the whole log, not only its own events: to
+          // the head its read saw when nothing of it was left (so minPosition of any write is
+          // reached in every partition, and a caught-up projection is at the head).
+          const reached = Math.max(generation.position, events.at(-1)?.position ?? 0, seenThrough ?? 0);
+          if (reached > generation.position) {
+            generation.position = reached;
+            advanced.push({ generation, missionIds });
           }
           if (unreadable) {
             waiting.push({ generation, reason: `event at position ${unreadable.position}: ${unreadable.reason}; waiting for a release that can read it` });
@@ -139,35 +170,35 @@ export class ProjectionRunner {
             else result.fullBatch = true;
           }
         }
-        await writeStep(client, writes, params, advanced);
-        await recordFailures(client, result.failed);
+        await writeStep(client, partition, writes, params, advanced);
+        await recordFailures(client, generations, result.failed);
         await recordWaiting(client, waiting, recovered);
-        result.waiting = waiting.map((w) => ({ name: w.generation.name, generation: w.generation.generation, reason: w.reason }));
+        result.waiting = waiting.map((w) => ({ name: w.generation.name, generation: w.generation.generation, partition, reason: w.reason }));
         for (const name of new Set(generations.map((g) => g.name))) {
           await switchOverIfRebuilt(client, PROJECTIONS[name], generations.filter((g) => g.name === name), caughtUp);
         }
         return result;
       },
-      BEGIN_STEP, // BEGIN, the lock and the generations in one round trip (this runs after every append)
+      beginStep(partition), // BEGIN, the lock and the checkpoints in one round trip (this runs after every append)
     );
   }
 }
 
 interface Advanced {
-  generation: Generation;
+  generation: Checkpoint;
   /** Missions whose rows the step changed (told to live readers, see writeStep). */
   missionIds: string[];
 }
 
 interface Waiting {
-  generation: Generation;
+  generation: Checkpoint;
   reason: string;
 }
 
-/** The next events; a page that cannot be read at all fails every generation at that position. */
-async function readBatch(client: PoolClient, after: number, limit: number): Promise<RecordedPage | { error: string }> {
+/** The partition's next events; a page that cannot be read at all fails every generation at that position. */
+async function readBatch(client: PoolClient, after: number, limit: number, partition: PartitionOf): Promise<RecordedPage | { error: string }> {
   try {
-    return await new EventLogReader(client).recordedEventsAfter(after, limit);
+    return await new EventLogReader(client).recordedEventsAfter(after, limit, partition);
   } catch (error) {
     if (isTransient(error)) throw error;
     return { error: `events after position ${after}: ${(error as Error)?.message ?? error}` };
@@ -226,13 +257,13 @@ const asOneStatement = (statements: string[], final: string) =>
  * moved: one statement, one round trip (a step runs after every append). The NOTIFY names
  * the missions that changed (when they are few), so live viewers re-read only those.
  */
-async function writeStep(client: PoolClient, writes: string[], params: SqlParams, advanced: Advanced[]): Promise<void> {
+async function writeStep(client: PoolClient, partition: number, writes: string[], params: SqlParams, advanced: Advanced[]): Promise<void> {
   if (advanced.length === 0) return;
   const moved = advanced.map((a) => a.generation);
-  const checkpoint = `UPDATE projection_generations g SET position = u.position, updated_at = now()
+  const checkpoint = `UPDATE projection_checkpoints c SET position = u.position, updated_at = now()
     FROM unnest(${params.add(moved.map((g) => g.name))}::text[], ${params.add(moved.map((g) => g.generation))}::int[],
       ${params.add(moved.map((g) => g.position))}::bigint[]) AS u(name, generation, position)
-    WHERE g.name = u.name AND g.generation = u.generation`;
+    WHERE c.name = u.name AND c.generation = u.generation AND c.partition = ${params.add(partition)}::smallint`;
   const live = advanced.filter((a) => a.generation.state === 'live').map((a) => advancedPayload(a));
   const notify = `SELECT pg_notify('${PROJECTION_ADVANCED_CHANNEL}', n) FROM unnest(${params.add(live)}::text[]) AS n`;
   await client.query(asOneStatement([...writes, checkpoint], notify), params.values);
@@ -241,10 +272,10 @@ async function writeStep(client: PoolClient, writes: string[], params: SqlParams
 /** At most this many mission ids in a NOTIFY (payloads are limited to 8000 bytes); more means "any". */
 const MAX_NOTIFIED_MISSIONS = 64;
 
-/** `{"name","position","missions"?}`: see ProjectionAdvanced. */
+/** `{"name","partition","position","missions"?}`: see ProjectionAdvanced. */
 function advancedPayload({ generation, missionIds }: Advanced): string {
   const missions = missionIds.length <= MAX_NOTIFIED_MISSIONS ? missionIds : undefined;
-  return JSON.stringify({ name: generation.name, position: generation.position, missions } satisfies ProjectionAdvanced);
+  return JSON.stringify({ name: generation.name, partition: generation.partition, position: generation.position, missions } satisfies ProjectionAdvanced);
 }
 
 class PoisonEventError extends Error {
@@ -262,16 +293,20 @@ function describeFailure(events: RecordedEvent[], error: unknown): string {
 }
 
 /**
- * A poison event: recorded, and the generation stops advancing instead of retrying forever.
- * A rebuild (after a fix) starts a fresh generation.
+ * A poison event: recorded, and the generation stops advancing in this partition instead of
+ * retrying forever. A rebuild (after a fix) starts a fresh generation. The failure of a
+ * building generation is recorded under its row lock, so that a switch-over deciding in
+ * another partition at the same time sees it (or comes first, and the failure is then the
+ * live generation's).
  */
-async function recordFailures(client: PoolClient, failed: StepResult['failed']): Promise<void> {
+async function recordFailures(client: PoolClient, checkpoints: Checkpoint[], failed: StepResult['failed']): Promise<void> {
   for (const failure of failed) {
-    await client.query('UPDATE projection_generations SET last_error = $3, updated_at = now() WHERE name = $1 AND generation = $2', [
-      failure.name,
-      failure.generation,
-      failure.error,
-    ]);
+    const building = checkpoints.some((c) => c.name === failure.name && c.generation === failure.generation && c.state === 'building');
+    if (building) await lockGenerations(client, failure.name as ProjectionName);
+    await client.query(
+      'UPDATE projection_checkpoints SET last_error = $4, updated_at = now() WHERE name = $1 AND generation = $2 AND partition = $3',
+      [failure.name, failure.generation, failure.partition, failure.error],
+    );
   }
 }
 
@@ -279,46 +314,73 @@ async function recordFailures(client: PoolClient, failed: StepResult['failed']):
 export const waitingBackoffSeconds = (attempts: number): number => Math.min(60, 2 ** Math.max(0, attempts - 1));
 
 /**
- * Generations stopped at an event this code cannot read: the reason, the attempt count and
+ * Checkpoints stopped at an event this code cannot read: the reason, the attempt count and
  * the next retry, which the step skips them until. Those that could read on are cleared.
  */
-async function recordWaiting(client: PoolClient, waiting: Waiting[], recovered: Generation[]): Promise<void> {
+async function recordWaiting(client: PoolClient, waiting: Waiting[], recovered: Checkpoint[]): Promise<void> {
   for (const { generation, reason } of waiting) {
     const attempts = (generation.waiting?.attempts ?? 0) + 1;
     await client.query(
-      `UPDATE projection_generations SET waiting_reason = $3, waiting_attempts = $4,
-         retry_at = now() + make_interval(secs => $5), updated_at = now()
-       WHERE name = $1 AND generation = $2`,
-      [generation.name, generation.generation, reason, attempts, waitingBackoffSeconds(attempts)],
+      `UPDATE projection_checkpoints SET waiting_reason = $4, waiting_attempts = $5,
+         retry_at = now() + make_interval(secs => $6), updated_at = now()
+       WHERE name = $1 AND generation = $2 AND partition = $3`,
+      [generation.name, generation.generation, generation.partition, reason, attempts, waitingBackoffSeconds(attempts)],
     );
   }
   for (const generation of recovered) {
     await client.query(
-      `UPDATE projection_generations SET waiting_reason = NULL, waiting_attempts = 0, retry_at = NULL WHERE name = $1 AND generation = $2`,
-      [generation.name, generation.generation],
+      `UPDATE projection_checkpoints SET waiting_reason = NULL, waiting_attempts = 0, retry_at = NULL
+       WHERE name = $1 AND generation = $2 AND partition = $3`,
+      [generation.name, generation.generation, generation.partition],
     );
   }
 }
 
 /**
- * A building generation that applied the whole log in this step, with no error, and is at
- * least as far as the live one, becomes live in this same transaction. Readers see the old
- * complete state until the commit and the new complete state after it. A generation that
- * failed never goes live: the last good state keeps answering. A failed live generation is
- * still compared with (and replaced by a rebuild that gets past it: that is the repair).
+ * A building generation that applied the whole of this partition in this step, with no
+ * error, becomes live in this same transaction when in every partition it is at least as far
+ * as the live one and has not failed. Readers see the old complete state until the commit
+ * and the new complete state after it. (Steps keep building >= live once it holds, so what
+ * the other partitions have committed is enough to decide on.) Under the generations' row
+ * lock: two partitions deciding at once switch once, and a failure being recorded elsewhere
+ * is seen. A generation that failed never goes live: the last good state keeps answering. A
+ * failed live generation is still compared with (and replaced by a rebuild that gets past
+ * it: that is the repair).
  */
-async function switchOverIfRebuilt<S>(client: PoolClient, projection: Projection<S>, generations: Generation[], caughtUp: Set<Generation>): Promise<void> {
-  const building = generations.find((g) => g.state === 'building');
+async function switchOverIfRebuilt<S>(client: PoolClient, projection: Projection<S>, checkpoints: Checkpoint[], caughtUp: Set<Checkpoint>): Promise<void> {
+  const building = checkpoints.find((g) => g.state === 'building');
   if (!building || building.lastError !== null || !caughtUp.has(building)) return;
-  const live = generations.find((g) => g.state === 'live');
+  const live = checkpoints.find((g) => g.state === 'live');
   if (live && building.position < live.position) return;
-  await client.query(`UPDATE projection_generations SET state = 'retired', updated_at = now() WHERE name = $1 AND state = 'live'`, [
-    projection.name,
-  ]);
-  await client.query(`UPDATE projection_generations SET state = 'live', updated_at = now() WHERE name = $1 AND generation = $2`, [
+  await lockGenerations(client, projection.name as ProjectionName);
+  // A statement after the lock: a fresh snapshot (READ COMMITTED) of every partition.
+  const { rows } = await client.query<{ ready: boolean }>(
+    `SELECT g.state = 'building' AND bool_and(b.last_error IS NULL AND b.position >= coalesce(l.position, 0))
+            AND count(*) = log_partition_count() AS ready
+     FROM projection_generations g
+     JOIN projection_checkpoints b ON b.name = g.name AND b.generation = g.generation
+     LEFT JOIN projection_generations lg ON lg.name = g.name AND lg.state = 'live'
+     LEFT JOIN projection_checkpoints l ON l.name = lg.name AND l.generation = lg.generation AND l.partition = b.partition
+     WHERE g.name = $1 AND g.generation = $2
+     GROUP BY g.state`,
+    [projection.name, building.generation],
+  );
+  if (!rows[0]?.ready) return;
+  await client.query(`UPDATE projection_generations SET state = 'retired', updated_at = now() WHERE name = $1 AND state = 'live' AND generation <> $2`, [
     projection.name,
     building.generation,
   ]);
+  await client.query(`UPDATE projection_generations SET state = 'live', updated_at = now() WHERE name = $1 AND generation = $2 AND state = 'building'`, [
+    projection.name,
+    building.generation,
+  ]);
+  // Every partition's reads now reflect the new generation: wake minPosition waiters and
+  // live viewers of all of them (no mission list: any may have changed).
+  await client.query(
+    `SELECT pg_notify('${PROJECTION_ADVANCED_CHANNEL}', json_build_object('name', name, 'partition', partition, 'position', position)::text)
+     FROM projection_checkpoints WHERE name = $1 AND generation = $2`,
+    [projection.name, building.generation],
+  );
   // The retired generation's rows are deleted later, in small transactions (purgeRetired):
   // deleting a whole generation here would hold the lock for seconds.
   building.state = 'live';

@@ -7,7 +7,13 @@ import { ProjectionRunner } from './projection-runner';
 /** The API's side of the projections: their status, rebuilds (nudges come from @app/queues). */
 @Global()
 @Module({
-  providers: [{ provide: ProjectionAdmin, inject: [DATABASE], useFactory: (db: Database) => new ProjectionAdmin(db.pool) }],
+  providers: [
+    {
+      provide: ProjectionAdmin,
+      inject: [DATABASE, CONFIG],
+      useFactory: (db: Database, config: AppConfig) => new ProjectionAdmin(db.pool, config.PROJECTION_STUCK_SECONDS),
+    },
+  ],
   exports: [ProjectionAdmin],
 })
 export class ProjectionsModule {}

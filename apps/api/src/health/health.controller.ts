@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Database, DATABASE, notMigratedMessage, pendingMigrations } from '@app/database';
+import { ProjectionAdmin, ProjectionName, ProjectionStatus } from '@app/projections';
 import { ApiAnswer, ApiProblem } from '../openapi/api-docs.decorators';
 import { LiveSchema, ReadySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
@@ -18,6 +19,16 @@ interface ReplicaReadiness {
   lagSeconds: number | null;
 }
 
+interface Ready {
+  status: 'ok' | 'degraded';
+  postgres: 'up';
+  redis: 'up';
+  projections: 'ok' | 'stuck' | 'failed' | 'unknown';
+  stuck: { projection: ProjectionName; partition: number; lagEvents: number; lagSeconds: number }[];
+  detail?: string;
+  replicas?: ReplicaReadiness[];
+}
+
 @ApiTags('service')
 @Controller('health')
 export class HealthController {
@@ -25,6 +36,7 @@ export class HealthController {
     @Inject(DATABASE) private readonly database: Database,
     private readonly redis: RedisHealth,
     private readonly replicas: ReplicaMonitor,
+    private readonly projections: ProjectionAdmin,
   ) {}
 
   @Get('live')
@@ -36,14 +48,15 @@ export class HealthController {
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'PostgreSQL (with the schema migrated) and Redis are reachable; replicas, if any, listed (a replica down is no 503: the primary answers its reads)' })
-  @ApiAnswer(200, ReadySchema, 'both reachable (and each replica, up, lagging or down)')
+  @ApiOperation({ summary: 'PostgreSQL (with the schema migrated) and Redis are reachable; says whether a projection partition is stuck or failed; replicas, if any, listed (a replica down is no 503: the primary answers its reads)' })
+  @ApiAnswer(200, ReadySchema, 'both reachable (status "degraded" when a projection partition is stuck or failed; each replica up, lagging or down)')
   @ApiProblem(503, 'names the dependency that is down or the schema not migrated (body has postgres: up, down or "not migrated", and redis: up or down; Retry-After)')
-  async ready(): Promise<{ status: 'ok'; postgres: 'up'; redis: 'up'; replicas?: ReplicaReadiness[] }> {
+  async ready(): Promise<Ready> {
     // One small query proves both: PostgreSQL answers, and it has every migration applied.
-    const [pending, redis] = await Promise.all([
+    const [pending, redis, statuses] = await Promise.all([
       withTimeout(pendingMigrations(this.database.pool), 2_000).catch(() => null),
       withTimeout(this.redis.ping(), 2_000).then(() => true, () => false),
+      withTimeout(this.projections.statuses(), 2_500).catch(() => null),
     ]);
     const postgres: PostgresState = pending === null ? 'down' : pending.length > 0 ? 'not migrated' : 'up';
     if (postgres !== 'up' || !redis) {
@@ -56,6 +69,26 @@ export class HealthController {
     }
     // Replicas as their last probe (each second) found them: reported, never a reason for a 503.
     const replicas = this.replicas.report().map(({ name, state, lagSeconds }) => ({ name, state, lagSeconds }));
-    return { status: 'ok', postgres: 'up', redis: 'up', ...(replicas.length > 0 && { replicas }) };
+    return { postgres: 'up', redis: 'up', ...projectionHealth(statuses), ...(replicas.length > 0 && { replicas }) };
   }
+}
+
+/**
+ * A stuck or failed projection does not make this process unready: readiness gates traffic to
+ * this API process, every API process sees the same projections, and answering 503 would take
+ * them all out of the load balancer — appends and the log would stop too, for a problem of the
+ * read side. It is said in the answer instead (status "degraded"), and in the metrics.
+ */
+function projectionHealth(statuses: ProjectionStatus[] | null): Pick<Ready, 'status' | 'projections' | 'stuck' | 'detail'> {
+  if (!statuses) return { status: 'degraded', projections: 'unknown', stuck: [], detail: 'the projections\' status could not be read in time' };
+  const stuck = statuses.flatMap((s) =>
+    s.partitions.filter((p) => p.status === 'stuck').map((p) => ({ projection: s.name, partition: p.partition, lagEvents: p.lagEvents, lagSeconds: p.lagSeconds, why: p.lastError })),
+  );
+  const failed = statuses.filter((s) => s.status === 'failed');
+  if (stuck.length === 0 && failed.length === 0) return { status: 'ok', projections: 'ok', stuck: [] };
+  const detail = [
+    ...stuck.map((s) => `projection ${s.projection} partition ${s.partition} is stuck: ${s.why}`),
+    ...failed.map((s) => `projection ${s.name} failed: ${s.lastError}`),
+  ].join('; ');
+  return { status: 'degraded', projections: stuck.length > 0 ? 'stuck' : 'failed', stuck: stuck.map(({ why: _, ...s }) => s), detail };
 }

@@ -2,7 +2,7 @@
 // apps in one process; the global default registry would make them collide).
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ProjectionAdmin, ProjectionStatus } from '@app/projections';
+import { PartitionStatus, ProjectionAdmin, ProjectionStatus } from '@app/projections';
 import { ProjectionNudger, QUEUES } from '@app/queues';
 
 /** A scrape never waits longer than this on PostgreSQL or Redis; what is not there is left out. */
@@ -76,7 +76,7 @@ export class ApiMetrics implements OnModuleInit {
 
   private readonly projectionHealth: Gauge<'projection' | 'condition'> = new Gauge({
     name: 'mission_tracker_projection_condition',
-    help: 'Projection conditions: failed (a poison event, needs a fix and a rebuild), waiting (an event this release cannot read yet, retried), rebuilding',
+    help: 'Projection conditions: failed (a poison event, needs a fix and a rebuild), waiting (an event this release cannot read yet, retried), rebuilding, stuck (a partition not advancing while events wait)',
     labelNames: ['projection', 'condition'] as const,
     registers: [this.registry],
     collect: async () => {
@@ -86,9 +86,23 @@ export class ApiMetrics implements OnModuleInit {
         this.projectionHealth.set({ projection: status.name, condition: 'failed' }, status.status === 'failed' ? 1 : 0);
         this.projectionHealth.set({ projection: status.name, condition: 'waiting' }, status.retry ? 1 : 0);
         this.projectionHealth.set({ projection: status.name, condition: 'rebuilding' }, status.rebuild ? 1 : 0);
+        this.projectionHealth.set({ projection: status.name, condition: 'stuck' }, status.partitions.some((p) => p.status === 'stuck') ? 1 : 0);
       }
     },
   });
+
+  // Per partition (PROJECTION_PARTITIONS): which one lags, and which one is stuck.
+  private readonly partitionLag = this.partitionGauge('mission_tracker_projection_partition_lag_events', 'Events of each partition a projection has not applied yet', (p) => p.lagEvents);
+  private readonly partitionLagSeconds = this.partitionGauge(
+    'mission_tracker_projection_partition_lag_seconds',
+    'Age of the oldest event of each partition a projection has not applied yet',
+    (p) => p.lagSeconds,
+  );
+  private readonly partitionStuck = this.partitionGauge(
+    'mission_tracker_projection_partition_stuck',
+    'Partitions whose events wait while the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS (1 stuck, 0 not)',
+    (p) => (p.status === 'stuck' ? 1 : 0),
+  );
 
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
     name: 'mission_tracker_queue_jobs',
@@ -113,6 +127,24 @@ export class ApiMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge with one series per projection and partition, read at scrape time. */
+  private partitionGauge(name: string, help: string, value: (partition: PartitionStatus) => number): Gauge<'projection' | 'partition'> {
+    const gauge: Gauge<'projection' | 'partition'> = new Gauge({
+      name,
+      help,
+      labelNames: ['projection', 'partition'] as const,
+      registers: [this.registry],
+      collect: async () => {
+        const statuses = await this.projectionStatuses();
+        gauge.reset();
+        for (const status of statuses ?? []) {
+          for (const partition of status.partitions) gauge.set({ projection: status.name, partition: String(partition.partition) }, value(partition));
+        }
+      },
+    });
+    return gauge;
   }
 
   observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {

@@ -176,7 +176,25 @@ export const ProjectionListSchema = named(
           rebuild: z
             .object({ generation: z.number().int().min(1), position })
             .nullable()
-            .meta({ description: 'progress of a rebuild under way' }),
+            .meta({ description: 'progress of a rebuild under way (the lowest position over its partitions)' }),
+          partitions: z
+            .array(
+              named(
+                'ProjectionPartition',
+                z.object({
+                  partition: z.number().int().min(0),
+                  position,
+                  lagEvents: count,
+                  lagSeconds: z.number().min(0).meta({ description: "age of the oldest event of this partition not applied yet" }),
+                  status: z.enum(['live', 'waiting', 'failed', 'stuck']).meta({
+                    description: 'stuck: events wait and the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS (no worker is stepping it)',
+                  }),
+                  lastError: z.string().nullable().meta({ description: 'why it failed, waits or is stuck' }),
+                  owner: z.string().nullable().meta({ description: 'the worker that says it owns the partition (from its heartbeat)' }),
+                }),
+              ),
+            )
+            .meta({ description: "the live generation's partitions (PROJECTION_PARTITIONS; one by default): position is the lowest of theirs, lagEvents their sum, lagSeconds their largest" }),
         }),
       ),
     ),
@@ -210,9 +228,16 @@ export const LiveSchema = named('Live', z.object({ status: z.literal('ok') }));
 export const ReadySchema = named(
   'Ready',
   z.object({
-    status: z.literal('ok'),
+    status: z.enum(['ok', 'degraded']).meta({
+      description: 'degraded: this process serves (PostgreSQL and Redis are up), but a projection partition is stuck or failed, or its status could not be read; see `projections`',
+    }),
     postgres: z.literal('up'),
     redis: z.literal('up'),
+    projections: z.enum(['ok', 'stuck', 'failed', 'unknown']).meta({ description: 'stuck before failed when both; unknown: the status read did not answer in time' }),
+    stuck: z
+      .array(z.object({ projection: z.enum(PROJECTION_NAMES), partition: z.number().int().min(0), lagEvents: count, lagSeconds: z.number().min(0) }))
+      .meta({ description: 'the stuck partitions (events wait, the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS)' }),
+    detail: z.string().optional().meta({ description: 'what is wrong, when degraded' }),
     replicas: z
       .array(
         z.object({

@@ -53,15 +53,15 @@ describe('LiveHub', () => {
     expect(reads).toEqual(['personnel:m']);
 
     setPledged(2);
-    advance({ name: 'personnel', position: 2, missions: ['m'] });
-    advance({ name: 'personnel', position: 3, missions: ['m'] });
-    advance({ name: 'personnel', position: 4, missions: ['m'] });
+    advance({ name: 'personnel', partition: 0, position: 2, missions: ['m'] });
+    advance({ name: 'personnel', partition: 0, position: 3, missions: ['m'] });
+    advance({ name: 'personnel', partition: 0, position: 4, missions: ['m'] });
     await flush();
     expect(reads).toEqual(['personnel:m', 'personnel:m', 'personnel:m']); // the first, one, one more
     for (const v of viewers) expect(v.personnel()).toHaveLength(2); // unchanged bodies are not sent again
     // a mission nobody watches is not read; other projections do not cause reads
-    advance({ name: 'personnel', position: 5, missions: ['other'] });
-    advance({ name: 'timeline', position: 5, missions: ['m'] });
+    advance({ name: 'personnel', partition: 0, position: 5, missions: ['other'] });
+    advance({ name: 'timeline', partition: 0, position: 5, missions: ['m'] });
     await flush();
     expect(reads).toHaveLength(3);
   });
@@ -75,13 +75,13 @@ describe('LiveHub', () => {
     hub.subscribe('m', slow.conn, await first);
     full = true;
     setPledged(2);
-    advance({ name: 'personnel', position: 2, missions: ['m'] }); // written, and the buffer is full now
+    advance({ name: 'personnel', partition: 0, position: 2, missions: ['m'] }); // written, and the buffer is full now
     await flush();
     setPledged(3);
-    advance({ name: 'personnel', position: 3, missions: ['m'] }); // skipped
+    advance({ name: 'personnel', partition: 0, position: 3, missions: ['m'] }); // skipped
     await flush();
     setPledged(4);
-    advance({ name: 'personnel', position: 4, missions: ['m'] }); // skipped
+    advance({ name: 'personnel', partition: 0, position: 4, missions: ['m'] }); // skipped
     await flush();
     expect(slow.personnel()).toHaveLength(2);
     full = false;

@@ -118,6 +118,8 @@ class MissionFeed {
 @Injectable()
 export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
   private readonly feeds = new Map<string, MissionFeed>();
+  /** `model:missionId` → the position the last NOTIFY naming the mission announced (kept while its feed lives). */
+  private readonly announced = new Map<string, number>();
   private viewerCount = 0;
   private heartbeat?: NodeJS.Timeout;
   private unsubscribe?: () => void;
@@ -171,7 +173,7 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
       subscribed = false;
       feed.viewers.delete(viewer);
       this.viewerCount--;
-      if (feed.viewers.size === 0 && !feed.busy) this.feeds.delete(missionId);
+      if (feed.viewers.size === 0 && !feed.busy) this.dropFeed(missionId);
       if (this.viewerCount === 0) {
         clearInterval(this.heartbeat);
         this.heartbeat = undefined;
@@ -182,15 +184,16 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
   private feed(missionId: string): MissionFeed {
     let feed = this.feeds.get(missionId);
     if (!feed) {
-      // Never older than what the primary has announced: a replica that has not replayed the
-      // NOTIFY's commit yet would send the viewers a state that no later NOTIFY corrects.
+      // Never older than what the primary has announced for this mission: a replica that has
+      // not replayed the NOTIFY's commit yet would send the viewers a state that no later
+      // NOTIFY corrects.
       const read = (model: LiveModel) => {
-        const freshness = { notOlderThan: this.watcher.announced(model) };
+        const freshness = { notOlderThan: this.announced.get(`${model}:${missionId}`) ?? 0 };
         return model === 'personnel' ? this.readModels.personnel(missionId, undefined, freshness) : this.readModels.funding(missionId, undefined, freshness);
       };
       const created = new MissionFeed(
         read,
-        () => this.feeds.get(missionId) === created && this.feeds.delete(missionId),
+        () => this.feeds.get(missionId) === created && this.dropFeed(missionId),
       );
       feed = created;
       this.feeds.set(missionId, feed);
@@ -198,12 +201,21 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
     return feed;
   }
 
-  private advanced({ name, missions }: ProjectionAdvanced): void {
+  private dropFeed(missionId: string): boolean {
+    for (const model of LIVE_MODELS) this.announced.delete(`${model}:${missionId}`);
+    return this.feeds.delete(missionId);
+  }
+
+  private advanced({ name, position, missions }: ProjectionAdvanced): void {
     if (!(LIVE_MODELS as readonly string[]).includes(name)) return;
     const model = name as LiveModel;
     for (const missionId of missions ?? [...this.feeds.keys()]) {
       const feed = this.feeds.get(missionId);
-      if (feed && feed.viewers.size > 0) void feed.refresh(model).catch(() => undefined);
+      if (!feed || feed.viewers.size === 0) continue;
+      // A NOTIFY that names the mission gives the position its partition reached (one that
+      // names none is about some partition: no bound for this mission's).
+      if (missions) this.announced.set(`${model}:${missionId}`, Math.max(position, this.announced.get(`${model}:${missionId}`) ?? 0));
+      void feed.refresh(model).catch(() => undefined);
     }
   }
 

@@ -1,9 +1,10 @@
-// Read-your-writes: `?minPosition=N` waits until a projection reflects position N. Workers
-// NOTIFY on every commit that moves a projection; waiters wake on it, and a slow poll covers
-// a notification lost with a connection.
+// Read-your-writes: `?minPosition=N` waits until a projection reflects position N, in the
+// partition of the mission read (or, for a read of every mission, in every partition).
+// Workers NOTIFY on every commit that moves a partition's live checkpoint; waiters wake on
+// it, and a slow poll covers a notification lost with a connection.
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Database, DATABASE, PgListener } from '@app/database';
-import { liveGeneration, PROJECTION_ADVANCED_CHANNEL, ProjectionAdvanced, ProjectionName } from '@app/projections';
+import { liveCheckpoint, livePartitionPosition, livePositions, PROJECTION_ADVANCED_CHANNEL, ProjectionAdvanced, ProjectionName } from '@app/projections';
 
 export const MIN_POSITION_WAIT_MS = 10_000;
 const POLL_MS = 250;
@@ -11,15 +12,19 @@ const POLL_MS = 250;
 interface Waiter {
   name: ProjectionName;
   position: number;
+  /** The partition of the mission read; absent for a read of every mission, which waits for all of them. */
+  partition?: number;
+  /** For a read of every mission: the positions known of each partition. */
+  seen?: Map<number, number>;
   resolve: (reached: boolean) => void;
 }
+
+const lowest = (positions: Map<number, number>) => Math.min(...positions.values());
 
 @Injectable()
 export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(advanced: ProjectionAdvanced) => void>();
-  /** The highest live position of each projection seen on the primary (NOTIFY or poll): what it has, at least. */
-  private readonly announcedPositions = new Map<ProjectionName, number>();
   private poller?: NodeJS.Timeout;
 
   constructor(
@@ -37,13 +42,28 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** Resolves true once the projection's live position is >= position, false after the wait limit. */
-  async waitFor(name: ProjectionName, position: number, timeoutMs = MIN_POSITION_WAIT_MS): Promise<boolean> {
-    if ((await liveGeneration(this.database.pool, name)).position >= position) return true;
+  /**
+   * Resolves true once the projection's live position is >= position (in the mission's
+   * partition, or in every partition without a mission), false after the wait limit.
+   */
+  async waitFor(name: ProjectionName, position: number, missionId?: string, timeoutMs = MIN_POSITION_WAIT_MS): Promise<boolean> {
+    const pool = this.database.pool;
+    let partial: Pick<Waiter, 'partition' | 'seen'>;
+    if (missionId !== undefined) {
+      // The mission's partition comes from the database (the stored count), with its position.
+      const current = await liveCheckpoint(pool, name, missionId);
+      if (current.position >= position) return true;
+      partial = { partition: current.partition };
+    } else {
+      const seen = await livePositions(pool, name);
+      if (lowest(seen) >= position) return true;
+      partial = { seen };
+    }
     return new Promise<boolean>((resolve) => {
       const waiter: Waiter = {
         name,
         position,
+        ...partial,
         resolve: (reached) => {
           clearTimeout(timer);
           this.waiters.delete(waiter);
@@ -56,11 +76,6 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** The highest position the primary is known to have for the projection (0 before any NOTIFY): no query. */
-  announced(name: ProjectionName): number {
-    return this.announcedPositions.get(name) ?? 0;
-  }
-
   /** Calls `listener` whenever a projection's live generation moves; returns the unsubscribe. */
   onAdvanced(listener: (advanced: ProjectionAdvanced) => void): () => void {
     this.listeners.add(listener);
@@ -68,9 +83,16 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
   }
 
   private advanced(advanced: ProjectionAdvanced, notified = false): void {
-    const { name, position } = advanced;
-    if (position > this.announced(name)) this.announcedPositions.set(name, position);
-    for (const waiter of this.waiters) if (waiter.name === name && waiter.position <= position) waiter.resolve(true);
+    const { name, partition, position } = advanced;
+    for (const waiter of this.waiters) {
+      if (waiter.name !== name) continue;
+      if (waiter.seen) {
+        if (waiter.seen.has(partition)) waiter.seen.set(partition, Math.max(waiter.seen.get(partition)!, position));
+        if (lowest(waiter.seen) >= waiter.position) waiter.resolve(true);
+      } else if (waiter.partition === partition && waiter.position <= position) {
+        waiter.resolve(true);
+      }
+    }
     if (notified) for (const listener of this.listeners) listener(advanced);
   }
 
@@ -84,9 +106,12 @@ export class ProjectionWatcher implements OnModuleInit, OnApplicationShutdown {
       this.poller = undefined;
       return;
     }
-    for (const name of new Set([...this.waiters].map((w) => w.name))) {
+    const pool = this.database.pool;
+    const watched = new Map([...this.waiters].map((w) => [`${w.name}:${w.partition ?? '*'}`, w]));
+    for (const { name, partition } of watched.values()) {
       try {
-        this.advanced({ name, position: (await liveGeneration(this.database.pool, name)).position });
+        if (partition !== undefined) this.advanced({ name, partition, position: await livePartitionPosition(pool, name, partition) });
+        else for (const [p, position] of await livePositions(pool, name)) this.advanced({ name, partition: p, position });
       } catch {
         // PostgreSQL unreachable: the waiters time out and answer 503
       }

@@ -18,7 +18,7 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { EventLogReader } from '@app/event-store';
-import { liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
+import { liveCheckpoint, liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { ReadRequest, ReadRouter } from '../read-routing/read-router';
 import { Problem } from '../problems/problem';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -48,40 +48,42 @@ export class ReadModelsService {
         supporters: mission.supporters,
         personnel: totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel()),
       }));
+      // Every mission: the lowest position over the partitions of both projections.
       return { missions: result, position: Math.min(missions.position, personnel.position) };
     });
   }
 
   async personnel(missionId: string, asOf?: Date, freshness: Freshness = {}) {
-    return this.snapshot(['personnel'], forReplay(asOf, freshness), async (db) => {
+    return this.snapshot(['personnel'], { missionId, ...forReplay(asOf, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
-        : await this.fromProjection(db, 'personnel', (generation) => readPersonnel(db, generation, missionId));
+        : await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
       return { missionId, position, ...personnelView(state) };
     });
   }
 
   async funding(missionId: string, asOf?: Date, freshness: Freshness = {}) {
-    return this.snapshot(['funding'], forReplay(asOf, freshness), async (db) => {
+    return this.snapshot(['funding'], { missionId, ...forReplay(asOf, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
-        : await this.fromProjection(db, 'funding', (generation) => readFunding(db, generation, missionId));
+        : await this.fromProjection(db, 'funding', missionId, (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
     });
   }
 
   async timeline(missionId: string, limit: number, before?: number, freshness: Freshness = {}) {
-    return this.snapshot(['timeline'], freshness, async (db) => {
+    return this.snapshot(['timeline'], { missionId, ...freshness }, async (db) => {
       await this.assertMissionExists(db, missionId);
-      const { generation, position } = await liveGeneration(db, 'timeline');
+      const { generation, position } = await liveCheckpoint(db, 'timeline', missionId);
       return { missionId, position, items: await readTimeline(db, generation, missionId, limit, before) };
     });
   }
 
-  private async fromProjection<S>(db: PoolClient, name: 'personnel' | 'funding', read: (generation: number) => Promise<S>) {
-    const { generation, position } = await liveGeneration(db, name);
+  /** A mission's read model reflects its partition's live checkpoint: that is its `position`. */
+  private async fromProjection<S>(db: PoolClient, name: 'personnel' | 'funding', missionId: string, read: (generation: number) => Promise<S>) {
+    const { generation, position } = await liveCheckpoint(db, name, missionId);
     return { state: await read(generation), position };
   }
 
@@ -116,7 +118,7 @@ export class ReadModelsService {
    * a server that reflects `freshness`. A lagging replica may not know a mission created a
    * moment ago: its 404 is asked again of the primary.
    */
-  private snapshot<T>(projections: ProjectionName[], freshness: Freshness, read: (db: PoolClient) => Promise<T>): Promise<T> {
+  private snapshot<T>(projections: ProjectionName[], freshness: Freshness & Pick<ReadRequest, 'missionId' | 'primaryOnly'>, read: (db: PoolClient) => Promise<T>): Promise<T> {
     return this.router.read({ projections, ...freshness, confirmOnPrimary: isMissionNotFound }, read);
   }
 }

@@ -2,11 +2,12 @@
 // projection positions (the replica's catch-up poll, the lag probes), through the projections'
 // own query: a replicated row, so a replica that shows checkpoint >= N has the rows of N.
 import { Queryable } from '@app/event-store';
-import { liveGeneration, ProjectionName } from '@app/projections';
+import { liveCheckpoint, liveGeneration, ProjectionName } from '@app/projections';
 
-export async function readCheckpoints(db: Queryable, names: readonly ProjectionName[]): Promise<Record<string, number>> {
+/** Each projection's live position: in the mission's partition, or the lowest over partitions without one. */
+export async function readCheckpoints(db: Queryable, names: readonly ProjectionName[], missionId?: string): Promise<Record<string, number>> {
   const checkpoints: Record<string, number> = {};
-  for (const name of names) checkpoints[name] = (await liveGeneration(db, name)).position;
+  for (const name of names) checkpoints[name] = (missionId === undefined ? await liveGeneration(db, name) : await liveCheckpoint(db, name, missionId)).position;
   return checkpoints;
 }
 

@@ -22,6 +22,8 @@ const POLL_MAX_MS = 50;
 export interface ReadRequest {
   /** The projections whose checkpoints the read reflects. */
   projections: readonly ProjectionName[];
+  /** The mission read: its partition's checkpoints are the ones that count (absent: every partition's lowest). */
+  missionId?: string;
   /** Wait (up to 10 s) until each has reached this on the server that answers; 503 if none gets there. 0: no wait. */
   minPosition?: number;
   /** On a replica, at least this (else the primary answers, without waiting): a live re-read after the primary announced it. */
@@ -62,7 +64,7 @@ export class ReadRouter {
   private async onReplica<T>(replica: Replica, request: ReadRequest, work: Work<T>, deadline: number): Promise<{ result: T } | { fallback: FallbackReason; primaryHasIt?: boolean }> {
     try {
       const wanted = Math.max(request.minPosition ?? 0, request.notOlderThan ?? 0);
-      if (wanted > 0 && !(await this.caughtUp(replica, request.projections, wanted, deadline))) return { fallback: 'behind', primaryHasIt: true };
+      if (wanted > 0 && !(await this.caughtUp(replica, request, wanted, deadline))) return { fallback: 'behind', primaryHasIt: true };
       const result = await inSnapshot(replica.pool, work);
       this.metrics.served(replica.name, 'replica');
       return { result };
@@ -85,10 +87,10 @@ export class ReadRouter {
    * is the primary's (NOTIFY, no polling) first; then the replica is polled for at most
    * REPLICA_CATCH_UP_MS (false: the primary answers). 503 when the primary does not get there in time.
    */
-  private async caughtUp(replica: Replica, names: readonly ProjectionName[], position: number, deadline: number): Promise<boolean> {
-    const replicaHasIt = async () => lowest(await readCheckpoints(replica.pool, names)) >= position;
+  private async caughtUp(replica: Replica, request: ReadRequest, position: number, deadline: number): Promise<boolean> {
+    const replicaHasIt = async () => lowest(await readCheckpoints(replica.pool, request.projections, request.missionId)) >= position;
     if (await replicaHasIt()) return true;
-    if (!(await this.primaryReaches(names, position, deadline))) throw positionNotReached(position);
+    if (!(await this.primaryReaches(request, position, deadline))) throw positionNotReached(position);
     const giveUp = Math.min(Date.now() + REPLICA_CATCH_UP_MS, deadline);
     for (let interval = POLL_FIRST_MS; Date.now() < giveUp; interval = Math.min(interval * 1.5, POLL_MAX_MS)) {
       await sleep(Math.min(interval, giveUp - Date.now()));
@@ -97,17 +99,18 @@ export class ReadRouter {
     return false;
   }
 
-  /** The primary has every projection at the position, or gets there before the deadline (NOTIFY). */
-  private async primaryReaches(names: readonly ProjectionName[], position: number, deadline: number): Promise<boolean> {
-    const reached = await Promise.all(
-      names.map((name) => this.watcher.announced(name) >= position || this.watcher.waitFor(name, position, Math.max(0, deadline - Date.now()))),
-    );
+  /**
+   * The primary has every projection at the position (in the mission's partition, or in
+   * every partition), or gets there before the deadline (NOTIFY).
+   */
+  private async primaryReaches({ projections, missionId }: ReadRequest, position: number, deadline: number): Promise<boolean> {
+    const reached = await Promise.all(projections.map((name) => this.watcher.waitFor(name, position, missionId, Math.max(0, deadline - Date.now()))));
     return reached.every(Boolean);
   }
 
   private async onPrimary<T>(request: ReadRequest, work: Work<T>, deadline: number, via: ServedVia, reason?: FallbackReason, primaryHasIt = false): Promise<T> {
     const position = request.minPosition ?? 0;
-    if (position > 0 && !primaryHasIt && !(await this.primaryReaches(request.projections, position, deadline))) throw positionNotReached(position);
+    if (position > 0 && !primaryHasIt && !(await this.primaryReaches(request, position, deadline))) throw positionNotReached(position);
     const result = await inSnapshot(this.database.pool, work);
     this.metrics.served('primary', via, reason);
     return result;
