@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { checkDependencies, loadConfig, runMain } from '@app/config';
 import { checkSchema } from '@app/database';
+import { checkRedis } from '@app/queues';
 import { createHttpApp } from './http-server';
 import { HttpDrain } from './lifecycle/http-drain';
 import { exitIfShutdownHangs } from './lifecycle/shutdown-deadline';
@@ -8,6 +9,7 @@ import { exitIfShutdownHangs } from './lifecycle/shutdown-deadline';
 runMain(async () => {
   const config = loadConfig();
   await checkDependencies(config);
+  await checkRedis(config);
   await checkSchema(config.DATABASE_URL);
   const app = await createHttpApp(config);
   // SIGTERM (rolling restart): stop accepting, finish what was accepted, then exit.

@@ -22,7 +22,7 @@ export class WorkerModule {
         DatabaseModule,
         EventStoreModule, // the maintenance job purges expired idempotency keys through the event store
         ProjectionRunnerModule,
-        QueuesModule.forWorker(config),
+        QueuesModule,
       ],
       providers: [CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };
