@@ -217,9 +217,15 @@ describe('on a Redis Cluster', () => {
   }, 150_000);
 
   it('reports Redis down while the whole cluster is, keeps appending, lets rate-limited requests through, and recovers', async () => {
+    const leaving = await startWorker(db.url, prefix, { ...env, SHUTDOWN_TIMEOUT_MS: '2000' });
     await cluster.kill();
     let restarted = false;
     try {
+      // A worker stopped meanwhile does not wait for Redis for ever (its graceful close is bounded).
+      const stopping = Date.now();
+      await leaving.kill('SIGTERM');
+      expect(Date.now() - stopping).toBeLessThan(2_000 + 3_000);
+
       await expectEventually(async () => {
         const ready = await get('/health/ready');
         expect(ready).toMatchObject({ status: 503, body: { postgres: 'up', redis: 'down' } });
@@ -243,6 +249,7 @@ describe('on a Redis Cluster', () => {
       expect(api.child.exitCode).toBeNull();
       expect(worker.child.exitCode).toBeNull();
     } finally {
+      await leaving.kill('SIGKILL');
       if (!restarted) await cluster.start(); // for the processes' clean shutdown
     }
   }, 120_000);

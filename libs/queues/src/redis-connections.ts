@@ -1,6 +1,8 @@
 // Opens every Redis client, BullMQ producer and BullMQ worker of a process, with the settings
 // of its use (redis-connection.ts), and closes them all on shutdown: workers first (each
-// finishes its job), then producers, then the clients under them. Consumers ask in their
+// finishes its job), then producers, then the clients under them. A graceful close waits for
+// Redis, so while Redis (or the cluster) is away it is bounded: after SHUTDOWN_TIMEOUT_MS the
+// connections are dropped, which ends whatever waited on them. Consumers ask in their
 // onModuleInit or onApplicationBootstrap, never in a constructor.
 //
 // BullMQ is given client instances, never options: a Redis Cluster can only be passed as an
@@ -8,6 +10,7 @@
 // alike. Every queue and worker of one use shares that use's client (a worker duplicates it
 // for its blocking connection, which the worker owns and closes).
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Processor, Queue, Worker } from 'bullmq';
 import { AppConfig, CONFIG } from '@app/config';
 import { openRedis, RedisClient, RedisClientUse } from './redis-connection';
@@ -67,8 +70,20 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close().catch(() => undefined)));
-    await Promise.all(this.queues.map((queue) => queue.close().catch(() => undefined)));
+    const closed = (closing: Promise<unknown>[], ms: number) =>
+      Promise.race([Promise.all(closing).then(() => true), delay(ms, false, { ref: false })]);
+    const workersClosed = await closed(
+      this.workers.map((worker) => worker.close().catch(() => undefined)),
+      this.config.SHUTDOWN_TIMEOUT_MS,
+    );
+    const queuesClosed = await closed(
+      this.queues.map((queue) => queue.close().catch(() => undefined)),
+      workersClosed ? this.config.SHUTDOWN_TIMEOUT_MS : 0,
+    );
+    if (!workersClosed || !queuesClosed) {
+      // Redis is away: drop the connections BullMQ opened itself (blocking clients) too.
+      await closed([...this.workers, ...this.queues].map((bull) => bull.disconnect().catch(() => undefined)), 1_000);
+    }
     for (const client of this.clients) client.disconnect();
   }
 }
