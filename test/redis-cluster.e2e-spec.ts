@@ -71,6 +71,7 @@ describe('on a Redis Cluster', () => {
     // A prefix of its own: rate-limit counts are shared by every API of one prefix.
     limited = await startTestApi(db.url, { REDIS_CLUSTER_NODES: cluster.nodes, PROJECTION_PARTITIONS: String(PARTITIONS), RATE_LIMIT_PER_MINUTE: '3' });
     connections = new RedisConnections(loadConfig({ ...env, DATABASE_URL: db.url }));
+    for (const missionId of MISSIONS) expect((await api.request('POST', `/v1/missions/${missionId}/events`, establish(missionId))).status).toBe(201);
   }, 90_000);
 
   afterAll(async () => {
@@ -99,10 +100,12 @@ describe('on a Redis Cluster', () => {
   });
 
   it('projects appends to missions of every partition, each partition queue worked on the master of its slot', async () => {
-    for (const missionId of MISSIONS) expect((await api.request('POST', `/v1/missions/${missionId}/events`, establish(missionId))).status).toBe(201);
     const writers = startWriters(api.baseUrl, MISSIONS, 4);
-    await expectEventually(() => expect(writers.acknowledged.size).toBeGreaterThan(40));
-    await writers.stop();
+    try {
+      await expectEventually(() => expect(writers.acknowledged.size).toBeGreaterThan(40));
+    } finally {
+      await writers.stop();
+    }
     expect(writers.answers.filter((a) => a.status !== 201)).toEqual([]);
 
     await waitForProjectionsCaughtUp(get);
@@ -185,14 +188,19 @@ describe('on a Redis Cluster', () => {
   it('loses nothing when a master restarts mid-run, and every partition queue is worked again after', async () => {
     const victim = await cluster.masterOfSlot(await slotOf(`${prefix}:${projectionQueue(1).name}:id`));
     const writers = startWriters(api.baseUrl, MISSIONS, 4, APPEND_WITHIN_MS * 5);
-    await expectEventually(() => expect(writers.acknowledged.size).toBeGreaterThan(30));
-    // Down for longer than cluster-node-timeout (2 s): the cluster marks it failed and, with
-    // no replica to promote, refuses every slot until it is back.
-    const restartedAt = Date.now();
-    await cluster.restart(victim, 3_000);
-    const backAt = Date.now();
-    await expectEventually(() => expect(writers.answers.filter((a) => a.at > backAt && a.status === 201).length).toBeGreaterThan(30), 15_000);
-    await writers.stop();
+    let restartedAt = 0;
+    let backAt = 0;
+    try {
+      await expectEventually(() => expect(writers.acknowledged.size).toBeGreaterThan(30));
+      // Down for longer than cluster-node-timeout (2 s): the cluster marks it failed and, with
+      // no replica to promote, refuses every slot until it is back.
+      restartedAt = Date.now();
+      await cluster.restart(victim, 3_000);
+      backAt = Date.now();
+      await expectEventually(() => expect(writers.answers.filter((a) => a.at > backAt && a.status === 201).length).toBeGreaterThan(30), 15_000);
+    } finally {
+      await writers.stop();
+    }
 
     expect(writers.answers.filter((a) => a.at > restartedAt && a.at < backAt).length).toBeGreaterThan(20);
     expect(writers.answers.filter((a) => a.status !== 201)).toEqual([]);
