@@ -151,9 +151,9 @@ async function main(): Promise<void> {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS "${databaseUrl.pathname.slice(1)}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
-    // The benchmark's Redis keys ({prefix} and the toy pipeline's {prefix-toy}).
+    // The benchmark's Redis keys (prefix:... and the toy pipeline's {prefix-toy}...).
     const redis = new Redis(base.REDIS_URL);
-    for await (const keys of redis.scanStream({ match: `{${REDIS_PREFIX}*`, count: 500 })) {
+    for await (const keys of redis.scanStream({ match: `*${REDIS_PREFIX}*`, count: 500 })) {
       if ((keys as string[]).length) await redis.del(...(keys as string[]));
     }
     redis.disconnect();

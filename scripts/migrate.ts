@@ -46,7 +46,7 @@ if (require.main === module) {
   runMain(async () => {
     const config = loadConfig();
     // Migrations need PostgreSQL only.
-    await checkDependencies(config, { databaseMayBeMissing: true, redis: false });
+    await checkDependencies(config, { databaseMayBeMissing: true });
     await migrate(config.DATABASE_URL);
   });
 }

@@ -7,7 +7,7 @@ import { EventStore } from '@app/event-store';
 
 runMain(async () => {
   const config = loadConfig();
-  await checkDependencies(config, { redis: false });
+  await checkDependencies(config);
   const database = createDatabase(config.DATABASE_URL, 2);
   try {
     const started = Date.now();

@@ -14,7 +14,7 @@ runMain(async () => {
   const config = loadConfig();
   const partitions = config.PROJECTION_PARTITIONS;
   if (partitions === undefined) throw new ConfigError('set PROJECTION_PARTITIONS to the new count (1 to 256), for example: PROJECTION_PARTITIONS=4 npm run db:repartition');
-  await checkDependencies(config, { redis: false });
+  await checkDependencies(config); // PostgreSQL only: re-partitioning does not use Redis
   await checkSchema(config.DATABASE_URL);
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 2, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => undefined); // a dropped connection fails the query in flight instead of the process

@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { checkDependencies, LOCAL_ADMIN_KEY, loadConfig, runMain } from '@app/config';
+import { checkRedis } from '@app/queues';
 import { migrate } from './migrate';
 
 const DIST = join(__dirname, '..');
@@ -44,6 +45,7 @@ runMain(async () => {
   }
   const config = loadConfig();
   await checkDependencies(config, { databaseMayBeMissing: true });
+  await checkRedis(config);
   await migrate(config.DATABASE_URL);
   children.push(run('api', 'apps/api/src/main.js'), run('worker', 'apps/worker/src/main.js'));
   process.on('SIGINT', () => stop(0));

@@ -48,7 +48,7 @@ describe('Redis outage', () => {
     const writers = startWriters(api.baseUrl, MISSIONS, 4, APPEND_WITHIN_MS * 5);
     await expectEventually(() => expect(writers.acknowledged.size).toBeGreaterThan(20));
 
-    const jobsBeforeCut = Number(await redis.get(`{${api.redisPrefix}}:projections:id`));
+    const jobsBeforeCut = Number(await redis.get(`${api.redisPrefix}:{proj-0}:id`));
     // --- cut
     const cutAt = Date.now();
     await proxy.cut();
@@ -82,9 +82,9 @@ describe('Redis outage', () => {
     await expectLogIntactAndReadModelsReplayed((path) => api.request('GET', path), writers.acknowledged);
     // The queue works again: nudges sent after the restore became jobs, and the worker took them.
     await expectEventually(async () => {
-      const jobs = await redis.get(`{${api.redisPrefix}}:projections:id`);
+      const jobs = await redis.get(`${api.redisPrefix}:{proj-0}:id`);
       expect(Number(jobs)).toBeGreaterThan(jobsBeforeCut);
-      expect(await redis.llen(`{${api.redisPrefix}}:projections:wait`)).toBe(0);
+      expect(await redis.llen(`${api.redisPrefix}:{proj-0}:wait`)).toBe(0);
     }, 10_000);
   });
 });

@@ -125,8 +125,8 @@ describe('rate limit', () => {
     await a.request('GET', '/v1/missions');
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      const keys = await redis.keys(`{${a.redisPrefix}}:rate-limit:*`);
-      expect(keys).toEqual([`{${a.redisPrefix}}:rate-limit:key:bootstrap`]);
+      const keys = await redis.keys(`${a.redisPrefix}:rate-limit:*`);
+      expect(keys).toEqual([`${a.redisPrefix}:rate-limit:key:bootstrap`]);
       const ttl = await redis.pttl(keys[0]);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(60_000);

@@ -153,7 +153,7 @@ describe('dashboard session', () => {
       expect((await withCookie(cookie, 'GET', '/v1/missions')).status).toBe(200);
       const redis = new Redis(TEST_REDIS_URL);
       try {
-        expect(await redis.keys(`{${api.redisPrefix}}:rate-limit:key:${viewer.id}`)).toHaveLength(1);
+        expect(await redis.keys(`${api.redisPrefix}:rate-limit:key:${viewer.id}`)).toHaveLength(1);
       } finally {
         redis.disconnect();
       }

@@ -52,7 +52,7 @@ export async function startBenchEnvironment(name: string, port: number, extraEnv
     await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`).catch(() => undefined);
     await admin.end();
     const redis = new Redis(base.REDIS_URL);
-    for await (const keys of redis.scanStream({ match: `{${redisPrefix}*`, count: 500 })) {
+    for await (const keys of redis.scanStream({ match: `${redisPrefix}:*`, count: 500 })) {
       if ((keys as string[]).length) await redis.del(...(keys as string[]));
     }
     redis.disconnect();

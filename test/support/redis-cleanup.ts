@@ -1,15 +1,17 @@
-import Redis from 'ioredis';
+import { loadConfig } from '@app/config';
+import { deleteKeysOfPrefix, openRedis } from '@app/queues';
 
-/** Deletes every key under a Redis key prefix's hash tag (`{prefix}...`). */
-export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promise<number> {
-  const redis = new Redis(redisUrl);
-  let deleted = 0;
+/** Where a process under test found Redis: a REDIS_URL, or the env it was given (REDIS_URL or REDIS_CLUSTER_NODES). */
+export type RedisTarget = string | { REDIS_URL?: string; REDIS_CLUSTER_NODES?: string };
+
+/** Deletes every key of a REDIS_PREFIX (`<prefix>:...`), on a single Redis or every master of a cluster. */
+export async function deleteRedisPrefix(target: RedisTarget, prefix: string): Promise<number> {
+  const env = typeof target === 'string' ? { REDIS_URL: target } : target;
+  const redis = openRedis(loadConfig({ ...env, REDIS_PREFIX: prefix }), 'tooling');
+  redis.on('error', () => undefined);
   try {
-    for await (const keys of redis.scanStream({ match: `{${prefix}}*`, count: 500 })) {
-      if ((keys as string[]).length) deleted += await redis.del(...(keys as string[]));
-    }
+    return await deleteKeysOfPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }
-  return deleted;
 }

@@ -57,7 +57,7 @@ export async function startTestApi(databaseUrl: string, env: Record<string, stri
     request: (method, path, options = {}) => requestJson(baseUrl, method, path, options),
     async close() {
       await app.close();
-      await deleteRedisPrefix(TEST_REDIS_URL, redisPrefix).catch(() => undefined);
+      await deleteRedisPrefix({ REDIS_URL: TEST_REDIS_URL, REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES }, redisPrefix).catch(() => undefined);
     },
   };
 }

@@ -4,20 +4,24 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { checkDependencies, loadConfig, runMain } from '@app/config';
 import { checkSchema } from '@app/database';
 import { checkPartitionsAt } from '@app/projections';
+import { checkRedis, queuePrefix } from '@app/queues';
 import { WorkerModule } from './worker.module';
 
 runMain(async () => {
   const config = loadConfig();
   await checkDependencies(config);
+  await checkRedis(config);
   await checkSchema(config.DATABASE_URL);
-  // PROJECTION_PARTITIONS against the stored count: one line and exit when they differ.
-  await checkPartitionsAt(config.DATABASE_URL, config.PROJECTION_PARTITIONS);
+  // PROJECTION_PARTITIONS against the stored count: one line and exit when they differ. The
+  // process then runs with the stored count (its queues are named after the partitions).
+  const partitions = await checkPartitionsAt(config.DATABASE_URL, config.PROJECTION_PARTITIONS);
+  const running = Object.freeze({ ...config, PROJECTION_PARTITIONS: partitions });
   const logParams = { pinoHttp: { level: config.LOG_LEVEL } };
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(running), {
     logger: new Logger(new PinoLogger(logParams), logParams), // JSON lines (pino) at LOG_LEVEL, as the API
   });
   // SIGTERM/SIGINT: BullMQ workers finish their current job, then connections close.
   app.enableShutdownHooks();
   await app.init();
-  console.log(`worker running (Redis prefix {${config.REDIS_PREFIX}})`);
+  console.log(`worker running (Redis prefix ${queuePrefix(config)}${config.REDIS_CLUSTER_NODES.length ? ', on a Redis Cluster' : ''})`);
 });

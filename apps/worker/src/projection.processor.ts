@@ -1,23 +1,34 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ThrottledWarning } from '@app/config';
-import { QUEUES } from '@app/queues';
+import { PROJECTION_PARTITION_COUNT, projectionQueue, RedisConnections } from '@app/queues';
 import { CatchUpTrigger } from './catch-up-trigger';
 
 /**
  * Works "catch up" nudges: the durable path (retries with backoff, visible on the queue board).
- * The job joins this worker's catch-up trigger and completes when runs of the partitions it
- * owns that started after the nudge are done, so a completed job means "this worker's
- * partitions caught up as of when it was requested" (the others' owners are woken by the
- * NOTIFY and their sweep); a failed run fails the job, which BullMQ retries.
+ * One BullMQ worker per partition queue (`{proj-<n>}`, spread over a Redis Cluster's masters),
+ * every one in every worker process: a job joins this worker's catch-up trigger and completes
+ * when runs of the partitions this worker owns that started after the nudge are done, so a
+ * completed job means "this worker's partitions caught up as of when it was requested" (the
+ * others' owners are woken by the NOTIFY and their sweep); a failed run fails the job, which
+ * BullMQ retries.
  */
-@Processor(QUEUES.projections.name, { concurrency: QUEUES.projections.concurrency })
-export class ProjectionProcessor extends WorkerHost {
+@Injectable()
+export class ProjectionProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(ProjectionProcessor.name);
   private readonly redisWarning = new ThrottledWarning(this.logger);
 
-  constructor(private readonly trigger: CatchUpTrigger) {
-    super();
+  constructor(
+    private readonly trigger: CatchUpTrigger,
+    private readonly connections: RedisConnections,
+    @Inject(PROJECTION_PARTITION_COUNT) private readonly partitions: number,
+  ) {}
+
+  /** Closed by RedisConnections on shutdown (each finishes the job it has). */
+  onApplicationBootstrap(): void {
+    for (let partition = 0; partition < this.partitions; partition++) {
+      // Redis unreachable: BullMQ reconnects by itself; the sweep keeps projecting meanwhile.
+      this.connections.worker(projectionQueue(partition), () => this.process(), (error) => this.redisWarning.warn(`queue connection: ${error.message}`));
+    }
   }
 
   async process(): Promise<{ applied: number }> {
@@ -29,11 +40,5 @@ export class ProjectionProcessor extends WorkerHost {
       this.logger.warn(`projection ${waiting.name} (generation ${waiting.generation}, partition ${waiting.partition}) is waiting: ${waiting.reason}; retried with backoff`);
     }
     return { applied: result.applied };
-  }
-
-  /** Redis unreachable: BullMQ reconnects by itself; the sweep keeps projecting meanwhile. */
-  @OnWorkerEvent('error')
-  onError(error: Error): void {
-    this.redisWarning.warn(`queue connection: ${error.message}`);
   }
 }

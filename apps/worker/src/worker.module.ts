@@ -23,7 +23,7 @@ export class WorkerModule {
         DatabaseModule,
         EventStoreModule, // the maintenance job purges expired idempotency keys through the event store
         ProjectionRunnerModule,
-        QueuesModule.forWorker(config),
+        QueuesModule,
       ],
       providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
     };

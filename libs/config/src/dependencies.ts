@@ -1,6 +1,5 @@
-// Start-up check: a missing PostgreSQL or Redis is reported in one clear line (which, where,
+// Start-up check: a missing PostgreSQL is reported in one clear line (which, where,
 // how to start it) instead of a stack trace.
-import Redis from 'ioredis';
 import { Client } from 'pg';
 import { AppConfig, redactUrl } from './config';
 
@@ -30,30 +29,12 @@ async function checkPostgres(url: string, databaseMayBeMissing: boolean): Promis
   }
 }
 
-async function checkRedis(url: string): Promise<void> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 3_000, retryStrategy: () => null });
-  // connect() rejects with a bare "Connection is closed"; the 'error' event says why.
-  let cause: Error | undefined;
-  client.on('error', (error) => (cause ??= error));
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (error) {
-    throw new DependencyUnavailableError(
-      `Redis is not reachable at ${redactUrl(url)} (${(cause ?? (error as Error)).message}). Start it (for example: redis-server --daemonize yes, or docker compose up -d redis) or set REDIS_URL.`,
-    );
-  } finally {
-    client.disconnect();
-  }
-}
-
 /**
- * `databaseMayBeMissing`: for commands that run the migrations, which create it.
- * `redis: false`: for commands that do not use Redis (the migrations).
+ * PostgreSQL. `databaseMayBeMissing`: for commands that run the migrations, which create it.
+ * (Redis, single or a cluster, is checked by checkRedis in libs/queues, which owns its clients.)
  */
-export async function checkDependencies(config: AppConfig, options: { databaseMayBeMissing?: boolean; redis?: boolean } = {}): Promise<void> {
+export async function checkDependencies(config: AppConfig, options: { databaseMayBeMissing?: boolean } = {}): Promise<void> {
   await checkPostgres(config.DATABASE_URL, options.databaseMayBeMissing ?? false);
-  if (options.redis ?? true) await checkRedis(config.REDIS_URL);
 }
 
 /** Runs a process's main; configuration and dependency problems print one line and exit 1. */

@@ -2,13 +2,13 @@
 // It is a Fastify plugin outside Nest's routing, so it checks the API key (or, for its pages and
 // reads, an admin's dashboard session cookie) itself, with the guard's own logic, and answers
 // 401/403 as problem+json like every other route.
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance } from 'fastify';
-import { QUEUES, RedisConnections } from '@app/queues';
+import { allQueues, PROJECTION_PARTITION_COUNT, RedisConnections } from '@app/queues';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { sendProblem } from '../problems/problem.filter';
 import { toProblem } from '../problems/to-problem';
@@ -21,12 +21,15 @@ export class AdminQueuesBoard implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly guard: ApiKeyGuard,
     private readonly connections: RedisConnections,
+    @Inject(PROJECTION_PARTITION_COUNT) private readonly partitions: number,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // Queues of the board's own (REDIS_CLIENTS.board: its data calls wait for Redis, where the
-    // nudger's fail fast for appends); RedisConnections closes them.
-    const queues = (Object.keys(QUEUES) as (keyof typeof QUEUES)[]).map((name) => this.connections.queue(name, 'board'));
+    // Queues of the board's own, every partition queue and maintenance (REDIS_CLIENTS.board: its
+    // data calls wait for Redis, where the nudger's fail fast for appends); RedisConnections
+    // closes them. On a cluster each call concerns one queue, so one hash slot (bull-board's
+    // Redis panel merges INFO from every master itself).
+    const queues = allQueues(this.partitions).map((spec) => this.connections.queue(spec, 'board'));
     const board = new FastifyAdapter().setBasePath(ADMIN_QUEUES_PATH);
     createBullBoard({
       queues: queues.map((queue) => new BullMQAdapter(queue)),

@@ -72,7 +72,7 @@ export class EventsController {
     }
     this.metrics.eventsAppended.inc(result.events.length);
     // After the commit, never before; not awaited: a slow or absent Redis must not delay the 201.
-    void this.nudger.nudge();
+    void this.nudger.nudge([missionId]);
     return result;
   }
 

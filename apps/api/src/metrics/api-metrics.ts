@@ -3,7 +3,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PartitionStatus, ProjectionAdmin, ProjectionStatus } from '@app/projections';
-import { ProjectionNudger, QUEUES } from '@app/queues';
+import { ProjectionNudger } from '@app/queues';
 
 /** A scrape never waits longer than this on PostgreSQL or Redis; what is not there is left out. */
 const SCRAPE_TIMEOUT_MS = 2_000;
@@ -106,14 +106,14 @@ export class ApiMetrics implements OnModuleInit {
 
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
     name: 'mission_tracker_queue_jobs',
-    help: 'Jobs in the projections queue by state',
+    help: 'Jobs in the projections queues (every partition queue, summed) by state',
     labelNames: ['queue', 'state'] as const,
     registers: [this.registry],
     collect: async () => {
-      const counts = await within(this.nudger.queue.getJobCounts(...QUEUE_STATES), SCRAPE_TIMEOUT_MS).catch(() => null);
+      const counts = await within(Promise.all(this.nudger.queues.map((queue) => queue.getJobCounts(...QUEUE_STATES))), SCRAPE_TIMEOUT_MS).catch(() => null);
       this.queueJobs.reset();
-      if (!counts) return; // Redis is down
-      for (const state of QUEUE_STATES) this.queueJobs.set({ queue: QUEUES.projections.name, state }, counts[state] ?? 0);
+      if (!counts) return; // Redis (or one of its shards) is down
+      for (const state of QUEUE_STATES) this.queueJobs.set({ queue: 'projections', state }, counts.reduce((sum, count) => sum + (count[state] ?? 0), 0));
     },
   });
 

@@ -1,6 +1,7 @@
 // RATE_LIMIT_PER_MINUTE requests per minute per API key on /v1 and /admin, counted in Redis so
 // that every API process shares the count (@fastify/rate-limit's Redis store: one INCR/PEXPIRE
-// script on one key per request, so it is Redis Cluster safe). Requests without a valid key
+// script on one key per request, so it is Redis Cluster safe, and the keys carry no hash tag,
+// so the counts of different keys spread over a cluster's slots). Requests without a valid key
 // (none, unknown, revoked) are counted per client IP instead, so rotating bad keys gains nothing.
 //
 // An append must never wait on Redis: the limiter's own connection (REDIS_CLIENTS.rateLimiter in
@@ -32,8 +33,8 @@ const LIMITED_PATHS = /^\/(v1|admin)(\/|\?|$)/;
  */
 const routedPath = (request: FastifyRequest): string => request.routeOptions.url ?? request.url;
 
-/** Every count under the configured namespace: `{mt}:rate-limit:key:<API key id>` or `…:ip:<address>`. */
-export const rateLimitNamespace = (config: AppConfig): string => `{${config.REDIS_PREFIX}}:rate-limit:`;
+/** Every count under the configured namespace: `mt:rate-limit:key:<API key id>` or `…:ip:<address>`. */
+export const rateLimitNamespace = (config: AppConfig): string => `${config.REDIS_PREFIX}:rate-limit:`;
 
 @Injectable()
 export class RateLimiter implements OnModuleInit {
