@@ -15,10 +15,11 @@ import { ConfigModule, loadConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { partitionOf } from '@app/domain';
 import { EventStore } from '@app/event-store';
-import { ProjectionRunnerModule } from '@app/projections';
+import { checkPartitionsAt, ProjectionRunnerModule } from '@app/projections';
 import { allQueues, openRedis, projectionQueue, QueuesModule, RedisConnections } from '@app/queues';
 import { CatchUpTrigger } from '../apps/worker/src/catch-up-trigger';
 import { ProjectionProcessor } from '../apps/worker/src/projection.processor';
+import { PartitionOwner } from '../apps/worker/src/partition-owner';
 import { ApiProcess, startApiProcess } from './support/api-process';
 import { ADMIN_DATABASE_URL } from './support/environment';
 import { command, context, established, personnelEvent } from './support/events';
@@ -125,7 +126,8 @@ describe('on a Redis Cluster', () => {
     const config = loadConfig({ ...nudgeEnv, DATABASE_URL: nudgeDb.url, LOG_LEVEL: 'silent' });
     // The worker's queue path and nothing else: its partition queues' consumers and the
     // catch-up trigger, without the append listener (NOTIFY) and the sweep.
-    @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, ProjectionRunnerModule, QueuesModule], providers: [CatchUpTrigger, ProjectionProcessor] })
+    await checkPartitionsAt(nudgeDb.url, PARTITIONS); // what start:worker does first: the log is empty, so the count is set
+    @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, ProjectionRunnerModule, QueuesModule], providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor] })
     class QueueOnlyWorker {}
     const queueOnly = await NestFactory.createApplicationContext(QueueOnlyWorker, { logger: false });
     await queueOnly.init();
