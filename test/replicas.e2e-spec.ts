@@ -55,6 +55,16 @@ describe('read-model reads on a PostgreSQL replica', () => {
     pledged[missionId] += personnel;
     return body.events[0].position as number;
   };
+  /** Appends one person and reads it back with minPosition: the answer has the write. Returns the wait (ms) and the position. */
+  const appendAndReadOwnWrite = async (missionId: string) => {
+    const at = await append(missionId, 1);
+    const started = Date.now();
+    const read = await get(`/v1/missions/${missionId}/personnel?minPosition=${at}`);
+    const waited = Date.now() - started;
+    expect([read.status, read.body.pledged]).toEqual([200, pledged[missionId]]);
+    expect(read.body.position).toBeGreaterThanOrEqual(at);
+    return { waited, at };
+  };
   const replicaState = async () => (await get('/health/ready')).body.replicas?.[0]?.state;
 
   beforeAll(async () => {
@@ -133,12 +143,8 @@ describe('read-model reads on a PostgreSQL replica', () => {
       const before = await readCounters(api);
       const waits: number[] = [];
       for (let i = 0; i < 5; i++) {
-        const at = await append(missionId, 1);
-        const started = Date.now();
-        const read = await get(`/v1/missions/${missionId}/personnel?minPosition=${at}`);
-        waits.push(Date.now() - started);
-        expect([read.status, read.body.pledged]).toEqual([200, pledged[missionId]]);
-        expect(read.body.position).toBeGreaterThanOrEqual(at);
+        const { waited, at } = await appendAndReadOwnWrite(missionId);
+        waits.push(waited);
         const timeline = await get(`/v1/missions/${missionId}/timeline?minPosition=${at}&limit=1`);
         expect([timeline.status, timeline.body.items[0].position]).toEqual([200, at]);
       }
@@ -179,12 +185,7 @@ describe('read-model reads on a PostgreSQL replica', () => {
     const ROUNDS = 30;
     for (let i = 0; i < ROUNDS; i++) {
       const missionId = MISSIONS[i % MISSIONS.length];
-      const at = await append(missionId, 1);
-      const started = Date.now();
-      const read = await get(`/v1/missions/${missionId}/personnel?minPosition=${at}`);
-      waits.push(Date.now() - started);
-      expect([read.status, read.body.pledged]).toEqual([200, pledged[missionId]]);
-      expect(read.body.position).toBeGreaterThanOrEqual(at);
+      waits.push((await appendAndReadOwnWrite(missionId)).waited);
     }
     const split = since(before, await readCounters(api));
     expect(split.replica + split.fallback + split.primary).toBe(ROUNDS);
