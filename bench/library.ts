@@ -58,11 +58,11 @@ export class LibraryStore implements HostedStore {
     });
   }
 
-  /** A reader tailing the global feed (readAll, 100 a page, 50 ms between empty polls) while `during` runs, until quiet. */
-  async consumeWhile(during: () => Promise<unknown>, quietMs = 3000): Promise<number[]> {
+  /** A reader tailing the global feed after `from` (readAll, 100 a page, 50 ms between empty polls) while `during` runs, until quiet. */
+  async consumeWhile(during: () => Promise<unknown>, from: number, quietMs = 3000): Promise<number[]> {
     const received: number[] = [];
     let stop = false;
-    let after = 0;
+    let after = from;
     const tail = (async () => {
       while (!stop) {
         const page = await this.store.readAll(after, 100);

@@ -22,6 +22,7 @@ import { BenchDatabases } from './lib/databases';
 import { checkFeed, describeVerdict } from './lib/feed-check';
 import { FeedInputs, LibraryHost } from './lib/library-protocol';
 import { HttpClient } from './lib/http-client';
+import { LockBusy, sampleAppendLock } from './lib/lock-sampler';
 import { ServiceProcess, startService } from './lib/processes';
 import { buildTables, FeedChecks, fmt, printTable, scalingTable, Series, Table } from './lib/report';
 import { summarize, Summary } from './lib/stats';
@@ -38,7 +39,7 @@ const CLIENTS = 16;
 const SINGLE_EVENTS = Math.round(20_000 * SCALE);
 const BATCH_EVENTS = Math.round(200_000 * SCALE);
 const FEED_EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? Math.round(20_000 * SCALE));
-const CEILING = { callers: 64, batch: 100, events: Math.round(640_000 * SCALE) };
+const CEILING = { callers: 64, batch: 100, events: Math.round(320_000 * SCALE) };
 const GROWTH_SMALL = Math.round(100_000 * SCALE);
 const GROWTH_LARGE = Math.round(1_000_000 * SCALE);
 const SCALING = {
@@ -145,12 +146,14 @@ async function main(): Promise<void> {
     // projecting), our store as a library, Emmett's library.
     const s1 = { raw: new Series(), http: new Series(true), library: new Series(), emmett: new Series() };
     let emmettConflicts = 0;
+    const libraryLock: LockBusy[] = [];
     for (let r = 0; r < RUNS; r++) {
       fromMeasured(s1.raw, await rawSingleInserts(meter, DATABASE_URL, CLIENTS, SINGLE_EVENTS));
       const h = await meter.measure(() => withCatchUp(http, singleEventAppends(http, SINGLE_EVENTS, CLIENTS)), SINGLE_EVENTS);
       s1.http.add(h.result, h.cpu);
-      const l = await meter.measure(() => library.call('appendSingles', SINGLE_EVENTS, CLIENTS), SINGLE_EVENTS);
-      s1.library.add(SINGLE_EVENTS / (l.result.elapsedMs / 1000), l.cpu);
+      const l = await meter.measure(() => sampleAppendLock(databases.adminUrl, libraryDb.name, 10, () => library.call('appendSingles', SINGLE_EVENTS, CLIENTS)), SINGLE_EVENTS);
+      s1.library.add(SINGLE_EVENTS / (l.result.result.elapsedMs / 1000), l.cpu);
+      libraryLock.push(l.result.lock);
       const e = await meter.measure(() => emmett.call<{ conflicts: number }>('appendSingles', SINGLE_EVENTS, CLIENTS), SINGLE_EVENTS);
       s1.emmett.add(SINGLE_EVENTS / (e.result.elapsedMs / 1000), e.cpu);
       emmettConflicts += e.result.result.conflicts;
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
           `Emmett ${s1.emmett.values[r].toFixed(0)} events/s; total CPU µs/event ${[s1.raw, s1.http, s1.library, s1.emmett].map((s) => us(s.cpu[r])).join(' / ')}`,
       );
     }
-    results.s1 = { ...s1, emmettConflictsRetried: emmettConflicts };
+    results.s1 = { ...s1, emmettConflictsRetried: emmettConflicts, libraryAppendLock: libraryLock };
     await pool.query('DROP TABLE IF EXISTS bench_raw_events');
 
     // The global feeds after concurrent appends: a reader tailing while 16 callers append, and
@@ -170,13 +173,21 @@ async function main(): Promise<void> {
     // The append lock's ceiling: our store as a library, 64 callers × 100-event appends,
     // beside the same inserts without any lock.
     const ceiling = { raw: new Series(), library: new Series() };
+    const ceilingLock: LockBusy[] = [];
     for (let r = 0; r < RUNS; r++) {
       fromMeasured(ceiling.raw, await rawBatchedInserts(meter, libraryDb.url, CEILING.callers, CEILING.events, CEILING.batch));
-      const l = await meter.measure(() => library.call('appendBatches', CEILING.events, CEILING.callers, CEILING.batch), CEILING.events);
-      ceiling.library.add(CEILING.events / (l.result.elapsedMs / 1000), l.cpu);
-      log(`ceiling run ${r + 1}: library ${ceiling.library.values[r].toFixed(0)} events/s (${us(l.cpu)} total CPU µs/event), raw batched ${ceiling.raw.values[r].toFixed(0)} (${us(ceiling.raw.cpu[r])})`);
+      const l = await meter.measure(
+        () => sampleAppendLock(databases.adminUrl, libraryDb.name, 10, () => library.call('appendBatches', CEILING.events, CEILING.callers, CEILING.batch)),
+        CEILING.events,
+      );
+      ceiling.library.add(CEILING.events / (l.result.result.elapsedMs / 1000), l.cpu);
+      ceilingLock.push(l.result.lock);
+      log(
+        `ceiling run ${r + 1}: library ${ceiling.library.values[r].toFixed(0)} events/s (${us(l.cpu)} total CPU µs/event; append lock held ${(100 * l.result.lock.held).toFixed(0)} % of the time, ` +
+          `waited for ${(100 * l.result.lock.contended).toFixed(0)} %), raw batched ${ceiling.raw.values[r].toFixed(0)} (${us(ceiling.raw.cpu[r])})`,
+      );
     }
-    results.ceiling = { ...ceiling, callers: CEILING.callers, batch: CEILING.batch, events: CEILING.events };
+    results.ceiling = { ...ceiling, callers: CEILING.callers, batch: CEILING.batch, events: CEILING.events, appendLock: ceilingLock };
 
     // 5b. Rebuild memory at ~100k events (a fresh worker rebuilds `personnel` alone).
     await fillLogTo(http, countEvents, GROWTH_SMALL);
@@ -256,7 +267,7 @@ async function main(): Promise<void> {
     results.scaling = scaling;
     if ('skipped' in scaling) log(`worker scaling skipped: ${scaling.skipped}`);
 
-    const tables = buildTables({ s1, s2, s3, s4, ceiling, logSize, p50Empty, p50Large, rssSmall, rssLarge, memory, scaling, feeds, lagRate: LAG_RATE, ceilingShape: CEILING });
+    const tables = buildTables({ s1, s2, s3, s4, ceiling, ceilingLock, libraryLock, logSize, p50Empty, p50Large, rssSmall, rssLarge, memory, scaling, feeds, lagRate: LAG_RATE, ceilingShape: CEILING, cores: cpus().length });
     for (const table of tables) printTable(table);
     writeResults(stamp, startedAt, mainName, results, tables);
   } finally {

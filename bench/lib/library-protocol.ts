@@ -8,7 +8,8 @@ export interface HostedStore {
   setUp(): Promise<void>;
   appendSingles(total: number, callers: number): Promise<{ acks: Acknowledged[]; conflicts: number }>;
   appendBatches(total: number, callers: number, batch: number): Promise<void>;
-  consumeWhile(during: () => Promise<unknown>): Promise<number[]>;
+  /** Positions a reader tailing the feed after `after` receives while `during` runs. */
+  consumeWhile(during: () => Promise<unknown>, after: number): Promise<number[]>;
   readFeed(): Promise<number[]>;
   close(): Promise<void>;
 }
@@ -21,7 +22,7 @@ export interface FeedInputs {
   head: number;
   acks: Acknowledged[];
   conflicts: number;
-  /** What a reader tailing the feed during the appends received, in order. */
+  /** What a reader tailing the feed (from `head`) during the appends received, in order. */
   tailing: number[];
   /** The whole feed read afterwards, in order. */
   afterwards: number[];
@@ -31,7 +32,7 @@ export interface FeedInputs {
 export async function checkFeedInputs(store: HostedStore, events: number, callers: number): Promise<FeedInputs> {
   const head = (await store.readFeed()).reduce((a, b) => Math.max(a, b), 0);
   let run: { acks: Acknowledged[]; conflicts: number } = { acks: [], conflicts: 0 };
-  const tailing = await store.consumeWhile(async () => (run = await store.appendSingles(events, callers)));
+  const tailing = await store.consumeWhile(async () => (run = await store.appendSingles(events, callers)), head);
   const afterwards = await store.readFeed();
   return { head, acks: run.acks, conflicts: run.conflicts, tailing, afterwards };
 }

@@ -1,6 +1,7 @@
 // What `npm run bench` prints and writes: a series of runs per side of a comparison (a
 // figure and the CPU of each run), and the tables made of them.
 import { FeedVerdict } from './feed-check';
+import { LockBusy } from './lock-sampler';
 import { CPU_GROUPS, CpuGroup, CpuWindow, perEvent } from './cpu';
 import { median, summarize, Summary } from './stats';
 import type { ScalingResult } from '../scaling';
@@ -62,6 +63,8 @@ export interface Table {
   title: string;
   header: string[];
   rows: string[][];
+  /** The same comparisons as numbers, for the JSON. */
+  records?: Record<string, number | string | null>[];
 }
 
 export function buildTables(r: {
@@ -70,6 +73,8 @@ export function buildTables(r: {
   s3: Record<'raw' | 'rebuild', Series>;
   s4: { toyP50: Series; toyP99: Series; p50: Series; p99: Series };
   ceiling: Record<'raw' | 'library', Series>;
+  ceilingLock: LockBusy[];
+  libraryLock: LockBusy[];
   logSize: number;
   p50Empty: Summary;
   p50Large: Summary;
@@ -80,6 +85,7 @@ export function buildTables(r: {
   feeds: FeedChecks;
   lagRate: number;
   ceilingShape: { callers: number; batch: number };
+  cores: number;
 }): Table[] {
   const LAG_RATE = r.lagRate;
   const CEILING = r.ceilingShape;
@@ -87,10 +93,23 @@ export function buildTables(r: {
     title: "Scenarios: ours against the baseline of the same run (medians, min-max); the system's CPU µs per event (every process but an HTTP load generator)",
     header: ['scenario', 'unit', 'ours median (min-max)', 'baseline median (min-max)', 'ratio', 'target', 'ours CPU µs/ev', 'baseline CPU µs/ev', 'CPU ratio', 'CPU target'],
     rows: [],
+    records: [],
   };
   const compare = (scenario: string, unit: string, ours: Series, baseline: Series, target: string, cpuTarget = '', withCpu = true) => {
     const o = ours.cpuPerEvent.system.median;
     const b = baseline.cpuPerEvent.system.median;
+    main.records!.push({
+      scenario,
+      unit,
+      ours: ours.summary.median,
+      baseline: baseline.summary.median,
+      ratio: ours.summary.median / baseline.summary.median,
+      target,
+      cpuUsPerEventOurs: withCpu ? o : null,
+      cpuUsPerEventBaseline: withCpu ? b : null,
+      cpuRatio: withCpu ? o / b : null,
+      cpuTarget,
+    });
     main.rows.push([
       scenario,
       unit,
@@ -155,7 +174,26 @@ export function buildTables(r: {
   verdict("Emmett, its consumer (reactor) tailing", r.feeds.emmett.tailing);
   verdict('Emmett, readMessagesBatch afterwards', r.feeds.emmett.afterwards);
 
-  return [main, breakdown, feeds, scalingTable(r.scaling, r.s4)];
+  const lock: Table = {
+    title:
+      'The append lock (pg_locks sampled every 10 ms): how much of the time a backend held it; rate ÷ held share = what the lock alone would let through ' +
+      'at the same hold time; cores × 1e6 ÷ system CPU µs/event = what the CPU would let through if the machine did nothing else',
+    header: ['run', 'events/s', 'lock held', 'lock waited for', 'lock-bound events/s', 'CPU-bound events/s'],
+    rows: [],
+    records: [],
+  };
+  const lockRow = (name: string, s: Series, busy: LockBusy[]) => {
+    const held = median(busy.map((b) => b.held));
+    const contended = median(busy.map((b) => b.contended));
+    const lockBound = held > 0 ? s.summary.median / held : null;
+    const cpuBound = (r.cores * 1e6) / s.cpuPerEvent.system.median;
+    lock.rows.push([name, fmt(s.summary), `${(100 * held).toFixed(0)} %`, `${(100 * contended).toFixed(0)} %`, cell(lockBound), cell(cpuBound)]);
+    lock.records!.push({ run: name, eventsPerSecond: s.summary.median, lockHeld: held, lockContended: contended, lockBoundEventsPerSecond: lockBound, cpuBoundEventsPerSecond: cpuBound });
+  };
+  lockRow('1 our library, 16 callers × 1 event', r.s1.library, r.libraryLock);
+  lockRow(`2C our library, ${CEILING.callers} callers × ${CEILING.batch} events`, r.ceiling.library, r.ceilingLock);
+
+  return [main, breakdown, lock, feeds, scalingTable(r.scaling, r.s4)];
 }
 
 /** The worker scaling rows (issue 10), or the line saying why they were skipped; `s4` gives the lag ratio when it ran. */
