@@ -3,7 +3,14 @@
 import { Queue, Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
+import { CpuMeter, CpuWindow } from './lib/cpu';
 import { percentile, runConcurrently, sleep } from './lib/stats';
+
+/** A baseline's rate and the CPU it cost, measured between its setup and its teardown. */
+export interface Measured {
+  rate: number;
+  cpu: CpuWindow;
+}
 
 /** A copy of the log's table shape, so raw inserts pay for the same indexes. */
 export async function createRawTable(pool: Pool): Promise<void> {
@@ -25,9 +32,10 @@ const rawRow = (missionId: string, version: number) => [
 let rawVersion = 0;
 
 /** One event per autocommit INSERT, `clients` connections. Events/s. */
-export async function rawSingleInserts(databaseUrl: string, clients: number, total: number): Promise<number> {
+export async function rawSingleInserts(meter: CpuMeter, databaseUrl: string, clients: number, total: number): Promise<Measured> {
   const pool = new Pool({ connectionString: databaseUrl, max: clients });
   await createRawTable(pool);
+  const window = meter.open();
   const started = performance.now();
   await runConcurrently(clients, total, async (i) => {
     await pool.query(
@@ -37,14 +45,16 @@ export async function rawSingleInserts(databaseUrl: string, clients: number, tot
     );
   });
   const rate = total / ((performance.now() - started) / 1000);
+  const cpu = window.close(total);
   await pool.end();
-  return rate;
+  return { rate, cpu };
 }
 
 /** 100-row multi-row INSERTs, `clients` connections. Events/s. */
-export async function rawBatchedInserts(databaseUrl: string, clients: number, total: number, batch = 100): Promise<number> {
+export async function rawBatchedInserts(meter: CpuMeter, databaseUrl: string, clients: number, total: number, batch = 100): Promise<Measured> {
   const pool = new Pool({ connectionString: databaseUrl, max: clients });
   await createRawTable(pool);
+  const window = meter.open();
   const started = performance.now();
   await runConcurrently(clients, total / batch, async (b) => {
     const rows = Array.from({ length: batch }, () => rawRow(`m-${b % 200}`, ++rawVersion));
@@ -56,16 +66,18 @@ export async function rawBatchedInserts(databaseUrl: string, clients: number, to
     );
   });
   const rate = total / ((performance.now() - started) / 1000);
+  const cpu = window.close(total);
   await pool.end();
-  return rate;
+  return { rate, cpu };
 }
 
 /** A paged sequential scan of the real log with full rows, 1000 per page. Events/s. */
-export async function rawPagedScan(databaseUrl: string): Promise<{ rate: number; events: number }> {
+export async function rawPagedScan(meter: CpuMeter, databaseUrl: string): Promise<Measured & { events: number }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   let after = 0;
   let events = 0;
+  const window = meter.open();
   const started = performance.now();
   for (;;) {
     const { rows } = await client.query(
@@ -77,15 +89,16 @@ export async function rawPagedScan(databaseUrl: string): Promise<{ rate: number;
     after = Number(rows[rows.length - 1].position);
   }
   const rate = events / ((performance.now() - started) / 1000);
+  const cpu = window.close(events);
   await client.end();
-  return { rate, events };
+  return { rate, events, cpu };
 }
 
 /**
  * The toy pipeline: insert with pg, enqueue with BullMQ, a worker reads the row back and
  * upserts a counter. Lag = from the insert's acknowledgement to the counter's commit.
  */
-export async function toyPipelineLag(databaseUrl: string, redisUrl: string, prefix: string, ratePerSecond: number, seconds: number) {
+export async function toyPipelineLag(meter: CpuMeter, databaseUrl: string, redisUrl: string, prefix: string, ratePerSecond: number, seconds: number) {
   const pool = new Pool({ connectionString: databaseUrl, max: 16 });
   await createRawTable(pool);
   await pool.query('DROP TABLE IF EXISTS bench_toy_counter');
@@ -108,6 +121,7 @@ export async function toyPipelineLag(databaseUrl: string, redisUrl: string, pref
   );
   await worker.waitUntilReady();
   const total = ratePerSecond * seconds;
+  const window = meter.open();
   const started = performance.now();
   const inflight: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -129,9 +143,10 @@ export async function toyPipelineLag(databaseUrl: string, redisUrl: string, pref
   }
   await Promise.all(inflight);
   while (lags.length < total) await sleep(20);
+  const cpu = window.close(total);
   await worker.close();
   await queue.obliterate({ force: true }).catch(() => undefined);
   await queue.close();
   await pool.end();
-  return { p50: percentile(lags, 50), p99: percentile(lags, 99) };
+  return { p50: percentile(lags, 50), p99: percentile(lags, 99), cpu };
 }

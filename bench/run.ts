@@ -1,102 +1,228 @@
 // `npm run bench`: starts its own API and worker against a fresh database and Redis prefix,
 // runs each scenario and its plain-pg / plain-BullMQ baseline BENCH_RUNS times (interleaved,
-// so drift hits both), prints median/min/max and the ratios against the targets of issue 4,
-// and writes bench/results/<timestamp>.json. It reports; it never fails on a number.
+// so drift hits both), and measures for each the throughput (or latency) and the CPU time per
+// event of every process involved (bench/lib/cpu.ts). Beside our HTTP path it runs our event
+// store as a library and Emmett's library (the peer) on databases of their own, checks both
+// global feeds, measures the append lock's ceiling, and the worker scaling rows where the
+// build has partitioned projections. Prints medians (min-max) and ratios to the baseline of
+// the same run against the targets of issue 11, and writes bench/results/<timestamp>.json.
+// It reports; it never fails on a number (it fails when a scenario cannot run).
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { loadConfig } from '@app/config';
 import { PROJECTION_NAMES } from '@app/projections';
 import { migrate } from '../scripts/migrate';
-import { rawBatchedInserts, rawPagedScan, rawSingleInserts, toyPipelineLag } from './baselines';
+import { Measured, rawBatchedInserts, rawPagedScan, rawSingleInserts, toyPipelineLag } from './baselines';
+import { CpuMeter, CpuWindow, findPostmaster } from './lib/cpu';
+import { BenchDatabases } from './lib/databases';
+import { checkFeed, describeVerdict } from './lib/feed-check';
+import { FeedInputs, LibraryHost } from './lib/library-protocol';
 import { HttpClient } from './lib/http-client';
+import { LockBusy, sampleAppendLock } from './lib/lock-sampler';
 import { ServiceProcess, startService } from './lib/processes';
+import { buildTables, FeedChecks, fmt, printTable, scalingTable, Series, Table } from './lib/report';
 import { summarize, Summary } from './lib/stats';
+import { workerScaling } from './scaling';
 import { appendLatencyP50, appendToVisibleLag, batchAppends, fillLogTo, rebuild, singleEventAppends, waitUntilCaughtUp } from './scenarios';
-import { establish } from './workload';
+import { establish, MISSIONS } from './workload';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? 30);
+const QUICK = process.argv.includes('--quick');
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
+const SCALE = Number(process.env.BENCH_SCALE ?? (QUICK ? 0.1 : 1));
+const LAG_SECONDS = Number(process.env.BENCH_LAG_SECONDS ?? (QUICK ? 5 : 30));
 const LAG_RATE = 500;
+const CLIENTS = 16;
 const SINGLE_EVENTS = Math.round(20_000 * SCALE);
 const BATCH_EVENTS = Math.round(200_000 * SCALE);
+const FEED_EVENTS = Number(process.env.BENCH_FEED_EVENTS ?? Math.round(20_000 * SCALE));
+const CEILING = { callers: 64, batch: 100, events: Math.round(320_000 * SCALE) };
 const GROWTH_SMALL = Math.round(100_000 * SCALE);
 const GROWTH_LARGE = Math.round(1_000_000 * SCALE);
+const SCALING = {
+  events: Number(process.env.BENCH_SCALING_EVENTS ?? Math.round(500_000 * SCALE)),
+  workers: (process.env.BENCH_SCALING_WORKERS ?? '1,2,4').split(',').map(Number),
+  partitions: Number(process.env.BENCH_SCALING_PARTITIONS ?? 4),
+};
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
+const EMMETT_VERSION: string = JSON.parse(readFileSync(join(__dirname, '..', '..', 'node_modules', '@event-driven-io', 'emmett-postgresql', 'package.json'), 'utf8')).version;
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+const fromMeasured = (series: Series, m: Measured) => series.add(m.rate, m.cpu);
+
 async function main(): Promise<void> {
   const base = loadConfig();
+  const startedAt = performance.now();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const databaseUrl = new URL(base.DATABASE_URL);
-  databaseUrl.pathname = `/mt_bench_${stamp.replace(/-/g, '_').toLowerCase()}`;
-  const DATABASE_URL = databaseUrl.toString();
+  const mainName = `mt_bench_${stamp.replace(/-/g, '_').toLowerCase()}`;
+  const databases = new BenchDatabases(base.DATABASE_URL, mainName);
+  const DATABASE_URL = databases.url(mainName);
   const REDIS_PREFIX = `mt-bench-${stamp}`;
-  log(`database ${databaseUrl.pathname.slice(1)}, Redis prefix {${REDIS_PREFIX}}, ${RUNS} runs per scenario`);
+  log(`database ${mainName}, Redis prefix {${REDIS_PREFIX}}, ${RUNS} runs per scenario${QUICK ? ' (--quick)' : ''}, scale ${SCALE}`);
   await migrate(DATABASE_URL, true);
+  // Copies of the freshly migrated schema for our library run and the scaling rows, before
+  // anything connects to it (a template must have no connections).
+  const template = await databases.create('template', mainName);
 
-  const env = { DATABASE_URL, REDIS_URL: base.REDIS_URL, REDIS_PREFIX, BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, PORT: '3999', HOST: '127.0.0.1' };
+  const postmaster = await findPostmaster(DATABASE_URL);
+  const meter = new CpuMeter(postmaster, mainName);
+  log(postmaster ? `CPU: PostgreSQL postmaster pid ${postmaster}; counting backends of ${mainName}*` : 'CPU: PostgreSQL is not on this host: its CPU is not counted');
+
+  const env = {
+    DATABASE_URL,
+    REDIS_URL: base.REDIS_URL,
+    REDIS_PREFIX,
+    BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    PORT: '3999',
+    HOST: '127.0.0.1',
+    // One key far above any per-key limit, on purpose.
+    RATE_LIMIT_PER_MINUTE: '0',
+  };
+  const scalingRows = () =>
+    workerScaling({
+      meter,
+      databases,
+      template: template.name,
+      env,
+      adminKey: ADMIN_KEY,
+      events: SCALING.events,
+      workers: SCALING.workers,
+      partitions: SCALING.partitions,
+      runs: RUNS,
+      lag: { rate: LAG_RATE, seconds: LAG_SECONDS },
+      force: process.env.BENCH_SCALING_FORCE === '1',
+      log,
+    });
+  const cleanUp = async () => {
+    await databases.dropAll();
+    await databases.drop(mainName);
+    await deleteRedisKeys(base.REDIS_URL, `*${REDIS_PREFIX}*`); // prefix:{proj-<n>}:..., prefix:{maint}:..., the toy pipeline's keys
+  };
+
+  if (process.env.BENCH_ONLY === 'scaling') {
+    // The worker scaling rows alone (about a third of the whole run), e.g. once partitions exist.
+    try {
+      const scaling = await scalingRows();
+      if ('skipped' in scaling) log(`worker scaling skipped: ${scaling.skipped}`);
+      const tables = [scalingTable(scaling)];
+      for (const table of tables) printTable(table);
+      writeResults(stamp, startedAt, mainName, { scaling }, tables);
+    } finally {
+      await cleanUp();
+    }
+    return;
+  }
+
+  const libraryDb = await databases.create('lib', template.name);
+  const emmettDb = await databases.create('emmett');
   const api = await startService('api', env, 'API listening');
   let worker = await startService('worker', env, 'worker running');
-  const http = new HttpClient('http://127.0.0.1:3999', ADMIN_KEY, 16);
+  meter.watch('api', api.pid);
+  meter.watch('worker', worker.pid);
+  const http = new HttpClient('http://127.0.0.1:3999', ADMIN_KEY, CLIENTS);
   const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
+  // Our store and Emmett's, each as a library in a process of its own (bench/library-host.ts).
+  const library = await LibraryHost.start('ours', libraryDb.url);
+  const emmett = await LibraryHost.start('emmett', emmettDb.url);
+  meter.watch('client', library.pid);
+  meter.watch('client', emmett.pid);
   const countEvents = async () => Number((await pool.query('SELECT count(*) AS n FROM events')).rows[0].n);
   const results: Record<string, unknown> = {};
-  const table: string[][] = [];
-  const row = (scenario: string, metric: string, ours: Summary, baseline: Summary | null, ratio: number | null, target: string) =>
-    table.push([scenario, metric, fmt(ours), baseline ? fmt(baseline) : '', ratio === null ? '' : ratio.toFixed(2), target, ratio === null ? '' : '']);
 
   try {
-    for (let i = 0; i < 200; i++) await http.send('POST', `/v1/missions/bench-${i}/events`, establish(i));
+    for (let i = 0; i < MISSIONS; i++) await http.send('POST', `/v1/missions/bench-${i}/events`, establish(i));
+    await library.call('setUp');
+    await emmett.call('setUp');
 
     // 5a. Append latency on an (almost) empty log.
     const p50Empty = summarize(await repeat(() => appendLatencyP50(http, 300)));
     log(`append p50 at ${await countEvents()} events: ${fmt(p50Empty)} ms`);
 
-    // 1. Single-event appends vs raw autocommit inserts.
-    const s1: number[] = [];
-    const s1raw: number[] = [];
+    // 1. Single events from 16 callers: raw autocommit inserts, our HTTP path (API + worker
+    // projecting), our store as a library, Emmett's library.
+    const s1 = { raw: new Series(), http: new Series(true), library: new Series(), emmett: new Series() };
+    let emmettConflicts = 0;
+    const libraryLock: LockBusy[] = [];
     for (let r = 0; r < RUNS; r++) {
-      s1raw.push(await rawSingleInserts(DATABASE_URL, 16, SINGLE_EVENTS));
-      s1.push(await singleEventAppends(http, SINGLE_EVENTS, 16));
-      log(`S1 run ${r + 1}: ours ${s1[r].toFixed(0)} ev/s, raw ${s1raw[r].toFixed(0)} ev/s`);
+      fromMeasured(s1.raw, await rawSingleInserts(meter, DATABASE_URL, CLIENTS, SINGLE_EVENTS));
+      const h = await meter.measure(() => withCatchUp(http, singleEventAppends(http, SINGLE_EVENTS, CLIENTS)), SINGLE_EVENTS);
+      s1.http.add(h.result, h.cpu);
+      const l = await meter.measure(() => sampleAppendLock(databases.adminUrl, libraryDb.name, 10, () => library.call('appendSingles', SINGLE_EVENTS, CLIENTS)), SINGLE_EVENTS);
+      s1.library.add(SINGLE_EVENTS / (l.result.result.elapsedMs / 1000), l.cpu);
+      libraryLock.push(l.result.lock);
+      const e = await meter.measure(() => emmett.call<{ conflicts: number }>('appendSingles', SINGLE_EVENTS, CLIENTS), SINGLE_EVENTS);
+      s1.emmett.add(SINGLE_EVENTS / (e.result.elapsedMs / 1000), e.cpu);
+      emmettConflicts += e.result.result.conflicts;
+      log(
+        `S1 run ${r + 1}: raw ${s1.raw.values[r].toFixed(0)}, HTTP ${s1.http.values[r].toFixed(0)}, library ${s1.library.values[r].toFixed(0)}, ` +
+          `Emmett ${s1.emmett.values[r].toFixed(0)} events/s; total CPU µs/event ${[s1.raw, s1.http, s1.library, s1.emmett].map((s) => us(s.cpu[r])).join(' / ')}`,
+      );
     }
-    results.s1 = { ours: summarize(s1), raw: summarize(s1raw) };
+    results.s1 = { ...s1, emmettConflictsRetried: emmettConflicts, libraryAppendLock: libraryLock };
+    await pool.query('DROP TABLE IF EXISTS bench_raw_events');
+
+    // The global feeds after concurrent appends: a reader tailing while 16 callers append, and
+    // one reading the whole feed afterwards, for ours and for Emmett.
+    const feeds = await checkFeeds(library, emmett, FEED_EVENTS);
+    results.feeds = feeds;
+
+    // The append lock's ceiling: our store as a library, 64 callers × 100-event appends,
+    // beside the same inserts without any lock.
+    const ceiling = { raw: new Series(), library: new Series() };
+    const ceilingLock: LockBusy[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      fromMeasured(ceiling.raw, await rawBatchedInserts(meter, libraryDb.url, CEILING.callers, CEILING.events, CEILING.batch));
+      const l = await meter.measure(
+        () => sampleAppendLock(databases.adminUrl, libraryDb.name, 10, () => library.call('appendBatches', CEILING.events, CEILING.callers, CEILING.batch)),
+        CEILING.events,
+      );
+      ceiling.library.add(CEILING.events / (l.result.result.elapsedMs / 1000), l.cpu);
+      ceilingLock.push(l.result.lock);
+      log(
+        `ceiling run ${r + 1}: library ${ceiling.library.values[r].toFixed(0)} events/s (${us(l.cpu)} total CPU µs/event; append lock held ${(100 * l.result.lock.held).toFixed(0)} % of the time, ` +
+          `waited for ${(100 * l.result.lock.contended).toFixed(0)} %), raw batched ${ceiling.raw.values[r].toFixed(0)} (${us(ceiling.raw.cpu[r])})`,
+      );
+    }
+    results.ceiling = { ...ceiling, callers: CEILING.callers, batch: CEILING.batch, events: CEILING.events, appendLock: ceilingLock };
 
     // 5b. Rebuild memory at ~100k events (a fresh worker rebuilds `personnel` alone).
     await fillLogTo(http, countEvents, GROWTH_SMALL);
     await waitUntilCaughtUp(http);
-    const rssSmall = await rebuildPeakRss(() => worker, (w) => (worker = w), env, http, await countEvents());
+    const replaceWorker = (w: ServiceProcess) => {
+      meter.unwatch(worker.pid);
+      worker = w;
+      meter.watch('worker', w.pid);
+    };
+    const rssSmall = await rebuildPeakRss(() => worker, replaceWorker, env, http, await countEvents());
     log(`rebuild peak RSS at ${rssSmall.events} events: ${rssSmall.mb.toFixed(0)} MB`);
 
     // 2. 100-event batches vs raw batched inserts.
-    const s2: number[] = [];
-    const s2raw: number[] = [];
+    const s2 = { raw: new Series(), http: new Series(true) };
     for (let r = 0; r < RUNS; r++) {
-      s2raw.push(await rawBatchedInserts(DATABASE_URL, 4, BATCH_EVENTS));
-      s2.push(await batchAppends(http, BATCH_EVENTS, 4));
-      log(`S2 run ${r + 1}: ours ${s2[r].toFixed(0)} ev/s, raw ${s2raw[r].toFixed(0)} ev/s`);
+      fromMeasured(s2.raw, await rawBatchedInserts(meter, DATABASE_URL, 4, BATCH_EVENTS));
+      const h = await meter.measure(() => withCatchUp(http, batchAppends(http, BATCH_EVENTS, 4)), BATCH_EVENTS);
+      s2.http.add(h.result, h.cpu);
+      log(`S2 run ${r + 1}: ours ${s2.http.values[r].toFixed(0)} ev/s (${us(h.cpu)} total CPU µs/event), raw ${s2.raw.values[r].toFixed(0)} (${us(s2.raw.cpu[r])})`);
     }
-    results.s2 = { ours: summarize(s2), raw: summarize(s2raw) };
+    results.s2 = s2;
     await pool.query('DROP TABLE IF EXISTS bench_raw_events');
 
     // 3. Rebuild every projection from position 0 vs a raw paged scan of the same log.
     await waitUntilCaughtUp(http);
     const logSize = await countEvents();
-    const s3: number[] = [];
-    const s3raw: number[] = [];
+    const s3 = { raw: new Series(), rebuild: new Series(true) };
     for (let r = 0; r < RUNS; r++) {
       await waitForPurge(pool);
-      s3raw.push((await rawPagedScan(DATABASE_URL)).rate);
-      s3.push(await rebuild(http, [...PROJECTION_NAMES], logSize));
-      log(`S3 run ${r + 1} (${logSize} events): ours ${s3[r].toFixed(0)} ev/s, raw scan ${s3raw[r].toFixed(0)} ev/s`);
+      fromMeasured(s3.raw, await rawPagedScan(meter, DATABASE_URL));
+      const b = await meter.measure(() => rebuild(http, [...PROJECTION_NAMES], logSize), logSize);
+      s3.rebuild.add(b.result, b.cpu);
+      log(`S3 run ${r + 1} (${logSize} events): ours ${s3.rebuild.values[r].toFixed(0)} ev/s (${us(b.cpu)} total CPU µs/event), raw scan ${s3.raw.values[r].toFixed(0)} (${us(s3.raw.cpu[r])})`);
     }
-    results.s3 = { events: logSize, ours: summarize(s3), raw: summarize(s3raw) };
+    results.s3 = { events: logSize, ...s3 };
 
     // 6. Peak memory of the API and the worker through scenarios 1-3.
     const memory = { apiMb: api.peakRssMb(), workerMb: worker.peakRssMb() };
@@ -108,64 +234,122 @@ async function main(): Promise<void> {
     await fillLogTo(http, countEvents, GROWTH_LARGE);
     await waitUntilCaughtUp(http);
     const p50Large = summarize(await repeat(() => appendLatencyP50(http, 300)));
-    const rssLarge = await rebuildPeakRss(() => worker, (w) => (worker = w), env, http, await countEvents());
+    const rssLarge = await rebuildPeakRss(() => worker, replaceWorker, env, http, await countEvents());
     log(`append p50 at ${rssLarge.events} events: ${fmt(p50Large)} ms; rebuild peak RSS ${rssLarge.mb.toFixed(0)} MB`);
     results.s5 = { appendP50Ms: { empty: p50Empty, large: p50Large, largeEvents: rssLarge.events }, rebuildPeakRssMb: { small: rssSmall, large: rssLarge } };
 
     // 4. Append -> visible lag at a steady rate, vs the toy pipeline.
     await waitUntilCaughtUp(http);
     await waitForPurge(pool);
-    const lag = { p50: [] as number[], p99: [] as number[] };
-    const floor = { p50: [] as number[], p99: [] as number[] };
+    const s4 = { toyP50: new Series(), toyP99: new Series(), p50: new Series(true), p99: new Series(true), unresolved: [] as number[] };
     for (let r = 0; r < RUNS; r++) {
-      const toy = await toyPipelineLag(DATABASE_URL, base.REDIS_URL, `{${REDIS_PREFIX}-toy}`, LAG_RATE, LAG_SECONDS);
-      floor.p50.push(toy.p50);
-      floor.p99.push(toy.p99);
-      const ours = await appendToVisibleLag(http, DATABASE_URL, LAG_RATE, LAG_SECONDS);
-      lag.p50.push(ours.p50);
-      lag.p99.push(ours.p99);
-      log(`S4 run ${r + 1}: ours p50 ${ours.p50.toFixed(1)} ms p99 ${ours.p99.toFixed(1)} ms (${ours.achievedRate.toFixed(0)}/s, ${ours.unresolved} unresolved); floor p50 ${toy.p50.toFixed(1)} p99 ${toy.p99.toFixed(1)} ms`);
+      const toy = await toyPipelineLag(meter, DATABASE_URL, base.REDIS_URL, `{${REDIS_PREFIX}-toy}`, LAG_RATE, LAG_SECONDS);
+      s4.toyP50.add(toy.p50, toy.cpu);
+      s4.toyP99.add(toy.p99, toy.cpu);
+      const ours = await meter.measure(() => appendToVisibleLag(http, DATABASE_URL, LAG_RATE, LAG_SECONDS), LAG_RATE * LAG_SECONDS);
+      s4.p50.add(ours.result.p50, ours.cpu);
+      s4.p99.add(ours.result.p99, ours.cpu);
+      s4.unresolved.push(ours.result.unresolved);
+      log(
+        `S4 run ${r + 1}: ours p50 ${ours.result.p50.toFixed(1)} ms p99 ${ours.result.p99.toFixed(1)} ms (${ours.result.achievedRate.toFixed(0)}/s, ${ours.result.unresolved} unresolved, ${us(ours.cpu)} total CPU µs/event); ` +
+          `floor p50 ${toy.p50.toFixed(1)} p99 ${toy.p99.toFixed(1)} ms (${us(toy.cpu)} total CPU µs/event)`,
+      );
     }
-    results.s4 = { ours: { p50: summarize(lag.p50), p99: summarize(lag.p99) }, floor: { p50: summarize(floor.p50), p99: summarize(floor.p99) } };
+    results.s4 = s4;
 
-    // The table.
-    const s1r = results.s1 as { ours: Summary; raw: Summary };
-    const s2r = results.s2 as { ours: Summary; raw: Summary };
-    const s3r = results.s3 as { ours: Summary; raw: Summary };
-    const s4r = results.s4 as { ours: { p50: Summary; p99: Summary }; floor: { p50: Summary; p99: Summary } };
-    row('1 single-event appends', 'events/s', s1r.ours, s1r.raw, s1r.ours.median / s1r.raw.median, '>= 0.5');
-    row('2 100-event batches', 'events/s', s2r.ours, s2r.raw, s2r.ours.median / s2r.raw.median, '>= 0.4');
-    row(`3 rebuild all (${logSize} ev)`, 'events/s', s3r.ours, s3r.raw, s3r.ours.median / s3r.raw.median, '>= 0.3');
-    row('4 append->visible p50', 'ms', s4r.ours.p50, s4r.floor.p50, s4r.ours.p50.median / s4r.floor.p50.median, '<= 5');
-    row('4 append->visible p99', 'ms', s4r.ours.p99, s4r.floor.p99, s4r.ours.p99.median / s4r.floor.p99.median, '<= 2');
-    row(`5 append p50 ${rssLarge.events} vs empty`, 'ms', p50Large, p50Empty, p50Large.median / p50Empty.median, '<= 1.5');
-    table.push([`5 rebuild peak RSS ${rssLarge.events} vs ${rssSmall.events}`, 'MB', rssLarge.mb.toFixed(0), rssSmall.mb.toFixed(0), (rssLarge.mb / rssSmall.mb).toFixed(2), '<= 1.5', '']);
-    table.push(['6 peak RSS API / worker', 'MB', `${memory.apiMb.toFixed(0)} / ${memory.workerMb.toFixed(0)}`, '', '', '< 300 each', '']);
-    printTable(table);
+    // 7. Worker scaling over partitioned projections (issue 10), where the build has them, on
+    // services of its own: the main ones stop (their timers would count in its windows).
+    for (const service of [api, worker]) {
+      meter.unwatch(service.pid);
+      await service.stop();
+    }
+    const scaling = await scalingRows();
+    results.scaling = scaling;
+    if ('skipped' in scaling) log(`worker scaling skipped: ${scaling.skipped}`);
+
+    const tables = buildTables({ s1, s2, s3, s4, ceiling, ceilingLock, libraryLock, logSize, p50Empty, p50Large, rssSmall, rssLarge, memory, scaling, feeds, lagRate: LAG_RATE, ceilingShape: CEILING, cores: cpus().length });
+    for (const table of tables) printTable(table);
+    writeResults(stamp, startedAt, mainName, results, tables);
   } finally {
     http.close();
+    await library.stop();
+    await emmett.stop();
     await api.stop();
     await worker.stop();
     await pool.end();
-    const admin = new Client({ connectionString: base.DATABASE_URL.replace(/\/[^/]*$/, '/postgres') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS "${databaseUrl.pathname.slice(1)}" WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    // The benchmark's Redis keys (prefix:... and the toy pipeline's {prefix-toy}...).
-    const redis = new Redis(base.REDIS_URL);
-    for await (const keys of redis.scanStream({ match: `*${REDIS_PREFIX}*`, count: 500 })) {
-      if ((keys as string[]).length) await redis.del(...(keys as string[]));
-    }
-    redis.disconnect();
+    await cleanUp();
   }
+}
 
+function writeResults(stamp: string, startedAt: number, mainName: string, results: Record<string, unknown>, tables: Table[]): void {
+  const minutes = (performance.now() - startedAt) / 60_000;
+  log(`total ${minutes.toFixed(1)} minutes`);
   const file = join(__dirname, '..', '..', 'bench', 'results', `${stamp}.json`);
   mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(
-    file,
-    JSON.stringify({ at: new Date().toISOString(), machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version }, runs: RUNS, scale: SCALE, lagSeconds: LAG_SECONDS, results, table }, null, 2),
-  );
+  const document = {
+    at: new Date().toISOString(),
+    minutes,
+    machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    runs: RUNS,
+    scale: SCALE,
+    quick: QUICK,
+    lagSeconds: LAG_SECONDS,
+    peer: { emmett: EMMETT_VERSION, pool: "Emmett's default (pg.Pool, 10 connections); ours createDatabase (20)" },
+    cpu: {
+      unit: 'µs of CPU per event (utime + stime from /proc; medians over runs)',
+      groups: {
+        api: 'the API process',
+        worker: 'the worker process(es)',
+        pg: `PostgreSQL backends serving the benchmark's databases (${mainName}*)`,
+        pgShared: "PostgreSQL's own processes serving every database (postmaster, checkpointer, background writer, WAL writer, launchers)",
+        client: 'the benchmark process (load generator, raw baselines, toy pipeline) and the library hosts (our store, Emmett)',
+        system: 'all groups, less the benchmark process where it only drives the service over HTTP (loadGenerator: true)',
+        host: 'the whole host, /proc/stat busy time (includes everything else running here)',
+        capacity: 'cores × wall time: what the machine could give per event',
+      },
+    },
+    results,
+    tables,
+  };
+  writeFileSync(file, JSON.stringify(document, null, 2));
   log(`results written to ${file}`);
+}
+
+/** The benchmark's Redis keys ({prefix}, the toy pipeline's {prefix-toy}, the scaling rows' {prefix-...}). */
+async function deleteRedisKeys(redisUrl: string, match: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  for await (const keys of redis.scanStream({ match, count: 500 })) {
+    if ((keys as string[]).length) await redis.del(...(keys as string[]));
+  }
+  redis.disconnect();
+}
+
+/**
+ * The scenario's figure, once the worker has projected what it appended: the CPU window
+ * covers the projection of every event (the figure itself times the appends only).
+ */
+async function withCatchUp<T>(http: HttpClient, scenario: Promise<T>): Promise<T> {
+  const result = await scenario;
+  await waitUntilCaughtUp(http);
+  return result;
+}
+
+const us = (cpu: CpuWindow) => (cpu.totalUs / cpu.events).toFixed(0);
+
+/** 16 callers append `events` single events to each store while a reader tails its feed; then the whole feed is read again. */
+async function checkFeeds(library: LibraryHost, emmett: LibraryHost, events: number): Promise<FeedChecks> {
+  const judge = (inputs: FeedInputs) => ({
+    tailing: checkFeed(inputs.acks, inputs.tailing, (p) => p <= inputs.head),
+    afterwards: checkFeed(inputs.acks, inputs.afterwards, (p) => p <= inputs.head),
+    conflictsRetried: inputs.conflicts,
+  });
+  const ours = judge((await library.call<FeedInputs>('feedCheck', events, CLIENTS)).result);
+  log(`feed, ours (readAll tailing): ${describeVerdict(ours.tailing)}`);
+  log(`feed, ours (readAll afterwards): ${describeVerdict(ours.afterwards)}`);
+  const theirs = judge((await emmett.call<FeedInputs>('feedCheck', events, CLIENTS)).result);
+  log(`feed, Emmett (its consumer, tailing): ${describeVerdict(theirs.tailing)}`);
+  log(`feed, Emmett (readMessagesBatch afterwards): ${describeVerdict(theirs.afterwards)}${theirs.conflictsRetried ? `; ${theirs.conflictsRetried} appends refused as conflicts and retried` : ''}`);
+  return { events, ours, emmett: theirs };
 }
 
 /**
@@ -197,25 +381,9 @@ async function rebuildPeakRss(
 ): Promise<{ events: number; mb: number }> {
   await current().stop();
   const fresh = await startService('worker', env, 'worker running');
-  await rebuild(http, ['personnel'], events);
-  const mb = fresh.peakRssMb();
   replace(fresh);
-  return { events, mb };
-}
-
-const fmt = (s: Summary) => `${num(s.median)} (${num(s.min)}-${num(s.max)})`;
-const num = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-
-function printTable(rows: string[][]): void {
-  const header = ['scenario', 'unit', 'ours median (min-max)', 'baseline median (min-max)', 'ratio', 'target'];
-  const all = [header, ...rows.map((r) => r.slice(0, 6))];
-  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
-  const line = (r: string[]) => `| ${r.map((cell, c) => (cell ?? '').padEnd(widths[c])).join(' | ')} |`;
-  console.log('');
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r.slice(0, 6)));
-  console.log('');
+  await rebuild(http, ['personnel'], events);
+  return { events, mb: fresh.peakRssMb() };
 }
 
 main().catch((error) => {

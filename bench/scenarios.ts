@@ -1,5 +1,6 @@
 // The scenarios of issue 4, each measured through the running service.
 import { Client } from 'pg';
+import { partitionOf } from '@app/domain';
 import { HttpClient } from './lib/http-client';
 import { percentile, runConcurrently, sleep } from './lib/stats';
 import { benchEvent, missionId } from './workload';
@@ -60,29 +61,35 @@ export async function rebuild(http: HttpClient, names: string[], events: number)
   return events / ((performance.now() - started) / 1000);
 }
 
-/** Scenario 4: appends at a steady rate; lag from each 201 until `personnel` reflects it. */
-export async function appendToVisibleLag(http: HttpClient, databaseUrl: string, ratePerSecond: number, seconds: number) {
+/**
+ * Scenario 4: appends at a steady rate; lag from each 201 until `personnel` reflects it.
+ * With partitioned projections (`partitions` > 1) a notification that names its partition
+ * makes visible the events of that partition's missions only, up to its position.
+ */
+export async function appendToVisibleLag(http: HttpClient, databaseUrl: string, ratePerSecond: number, seconds: number, partitions = 1) {
   // Subscribe to the workers' commit notifications: the moment a position is visible.
   const listener = new Client({ connectionString: databaseUrl });
   await listener.connect();
-  let visible = 0;
-  const pending: { position: number; acknowledged: number }[] = [];
+  let visibleEverywhere = 0;
+  const visibleIn = new Map<number, number>();
+  const isVisible = (position: number, partition: number) => position <= Math.max(visibleEverywhere, visibleIn.get(partition) ?? 0);
+  const pending: { position: number; partition: number; acknowledged: number }[] = [];
   const lags: number[] = [];
   const settle = () => {
     const now = performance.now();
     for (let i = pending.length - 1; i >= 0; i--) {
-      if (pending[i].position <= visible) {
+      if (isVisible(pending[i].position, pending[i].partition)) {
         lags.push(Math.max(0, now - pending[i].acknowledged));
         pending.splice(i, 1);
       }
     }
   };
   listener.on('notification', (message) => {
-    const { name, position } = JSON.parse(message.payload ?? '{}');
-    if (name === 'personnel' && position > visible) {
-      visible = position;
-      settle();
-    }
+    const { name, position, partition } = JSON.parse(message.payload ?? '{}');
+    if (name !== 'personnel' || typeof position !== 'number') return;
+    if (typeof partition === 'number') visibleIn.set(partition, Math.max(visibleIn.get(partition) ?? 0, position));
+    else visibleEverywhere = Math.max(visibleEverywhere, position);
+    settle();
   });
   await listener.query('LISTEN projection_advanced');
   const total = ratePerSecond * seconds;
@@ -91,11 +98,12 @@ export async function appendToVisibleLag(http: HttpClient, databaseUrl: string, 
   for (let i = 0; i < total; i++) {
     const wait = started + (i * 1000) / ratePerSecond - performance.now();
     if (wait > 0) await sleep(wait);
+    const partition = partitions > 1 ? partitionOf(missionId(i), partitions) : 0;
     inflight.push(
       http.append(missionId(i), [benchEvent(i * 5)]).then((result) => {
         const position = result.events[0].position;
-        if (position <= visible) lags.push(0);
-        else pending.push({ position, acknowledged: performance.now() });
+        if (isVisible(position, partition)) lags.push(0);
+        else pending.push({ position, partition, acknowledged: performance.now() });
       }),
     );
   }

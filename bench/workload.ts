@@ -1,7 +1,10 @@
 // The benchmark's events: a realistic mix that never breaks a domain rule.
 const COUNTRIES = ['KEN', 'USA', 'CAN', 'JAM', 'BHS', 'BGD', 'BEN', 'TCD'];
 
-export const missionId = (i: number) => `bench-${i % 200}`;
+/** Missions (streams) the events are spread over. */
+export const MISSIONS = 200;
+
+export const missionId = (i: number) => `bench-${i % MISSIONS}`;
 
 export function benchEvent(i: number) {
   const country = COUNTRIES[i % COUNTRIES.length];

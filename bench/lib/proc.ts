@@ -54,3 +54,34 @@ export function connectionsOnPort(pid: number, port: number): number {
   }
   return count;
 }
+
+/** Local ports of the process's TCP sockets (its outgoing connections included). */
+export function localTcpPorts(pid: number): Set<number> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match) inodes.add(match[1]);
+      } catch {
+        // closed while we looked
+      }
+    }
+  } catch {
+    return new Set(); // the process is gone
+  }
+  const ports = new Set<number>();
+  for (const table of ['tcp', 'tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/net/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length >= 10 && inodes.has(fields[9])) ports.add(parseInt(fields[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}

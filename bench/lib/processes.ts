@@ -9,6 +9,9 @@ const DIST = join(__dirname, '..', '..');
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
+  pid: number;
+  /** Everything it printed so far. */
+  output(): string;
   /** Peak resident set size so far (VmHWM), in MB. */
   peakRssMb(): number;
   stop(): Promise<void>;
@@ -20,34 +23,53 @@ export function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
-export async function startService(name: 'api' | 'worker', env: Record<string, string>, ready: string): Promise<ServiceProcess> {
+/** Starts a built service; `ready` resolves when its output shows the `ready` line. */
+export function spawnService(name: 'api' | 'worker', env: Record<string, string>, ready: string, timeoutMs = 30_000): { service: ServiceProcess; ready: Promise<void> } {
   const main = join(DIST, 'apps', name, 'src', 'main.js');
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 30_000);
+  const started = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), timeoutMs);
     const onData = () => {
       if (output.includes(ready)) {
         clearTimeout(timer);
         child.stdout!.off('data', onData);
+        child.removeListener('exit', onExit);
         resolve();
       }
     };
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}):\n${output}`));
+    };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}):\n${output}`)));
+    child.once('exit', onExit);
   });
-  child.removeAllListeners('exit');
-  return {
+  const service: ServiceProcess = {
     name,
     child,
+    pid: child.pid!,
+    output: () => output,
     peakRssMb: () => peakRssMb(child.pid!),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
   };
+  return { service, ready: started };
+}
+
+export async function startService(name: 'api' | 'worker', env: Record<string, string>, ready: string): Promise<ServiceProcess> {
+  const { service, ready: started } = spawnService(name, env, ready);
+  try {
+    await started;
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return service;
 }
