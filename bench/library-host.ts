@@ -8,6 +8,10 @@ import 'reflect-metadata';
 import { checkFeedInputs, HostedStore, HostRequest, HostResponse } from './lib/library-protocol';
 
 async function main(): Promise<void> {
+  // Stopped by the benchmark (SIGTERM) or orphaned: exit at once. Registered first, so that
+  // the handlers a store installs for itself (Emmett's consumers close on SIGTERM) never run.
+  process.prependListener('SIGTERM', () => process.exit(0));
+  process.on('disconnect', () => process.exit(0));
   const [kind, url] = process.argv.slice(2);
   // Loaded on demand: the other store's module (and its pg settings) never enters this process.
   const store: HostedStore =

@@ -23,7 +23,7 @@ import { checkFeed, describeVerdict } from './lib/feed-check';
 import { FeedInputs, LibraryHost } from './lib/library-protocol';
 import { HttpClient } from './lib/http-client';
 import { LockBusy, sampleAppendLock } from './lib/lock-sampler';
-import { ServiceProcess, startService } from './lib/processes';
+import { interruption, onInterrupt, ServiceProcess, startService, stopAllChildren } from './lib/processes';
 import { buildTables, FeedChecks, fmt, printTable, scalingTable, Series, Table } from './lib/report';
 import { summarize, Summary } from './lib/stats';
 import { workerScaling } from './scaling';
@@ -102,6 +102,10 @@ async function main(): Promise<void> {
     await databases.drop(mainName);
     await deleteRedisKeys(base.REDIS_URL, `*${REDIS_PREFIX}*`); // prefix:{proj-<n>}:..., prefix:{maint}:..., the toy pipeline's keys
   };
+  onInterrupt(async () => {
+    await stopAllChildren();
+    await cleanUp();
+  });
 
   if (process.env.BENCH_ONLY === 'scaling') {
     // The worker scaling rows alone (about a third of the whole run), e.g. once partitions exist.
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
   meter.watch('worker', worker.pid);
   const http = new HttpClient('http://127.0.0.1:3999', ADMIN_KEY, CLIENTS);
   const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
+  pool.on('error', () => undefined); // an idle connection ended by the drop at the end of an interrupted run
   // Our store and Emmett's, each as a library in a process of its own (bench/library-host.ts).
   const library = await LibraryHost.start('ours', libraryDb.url);
   const emmett = await LibraryHost.start('emmett', emmettDb.url);
@@ -386,7 +391,9 @@ async function rebuildPeakRss(
   return { events, mb: fresh.peakRssMb() };
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
+  const cleaningUp = interruption();
+  if (cleaningUp) return cleaningUp; // interrupted: the clean-up exits when done
   console.error(error);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { Acknowledged } from './feed-check';
+import { trackChild } from './processes';
 
 export interface HostedStore {
   setUp(): Promise<void>;
@@ -64,6 +65,7 @@ export class LibraryHost {
 
   static start(kind: 'ours' | 'emmett', databaseUrl: string): Promise<LibraryHost> {
     const child = fork(join(__dirname, '..', 'library-host.js'), [kind, databaseUrl], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    trackChild(child);
     const host = new LibraryHost(kind, child);
     return new Promise((resolve, reject) => {
       host.waiting.set(0, { resolve: () => resolve(host), reject });
@@ -73,6 +75,7 @@ export class LibraryHost {
   /** One operation in the host; `elapsedMs` is timed there, around the operation alone. */
   call<T = unknown>(op: HostRequest['op'], ...args: unknown[]): Promise<{ result: T; elapsedMs: number }> {
     const id = this.nextId++;
+    if (!this.child.connected) return Promise.reject(new Error(`${this.kind} library host is gone`));
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.child.send({ id, op, args } satisfies HostRequest);
@@ -80,7 +83,7 @@ export class LibraryHost {
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+    if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.connected) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     await this.call('close').catch(() => undefined);
     await exited;

@@ -6,6 +6,53 @@ import { join } from 'node:path';
 
 const DIST = join(__dirname, '..', '..');
 
+/** Every child the benchmark started and that is still running (services, library hosts). */
+const live = new Set<ChildProcess>();
+
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  child.on('error', () => undefined); // e.g. an IPC send to a host that has just exited: its caller sees the exit
+}
+
+/** SIGTERM to every child still running, SIGKILL to those still there after 10 s. */
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all(
+    [...live].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/**
+ * On SIGINT or SIGTERM (Ctrl-C, a CI timeout), runs `cleanUp` (stop the children, drop the
+ * databases) before exiting, instead of leaving them behind.
+ */
+let interrupting: Promise<void> | null = null;
+
+export function onInterrupt(cleanUp: () => Promise<void>): void {
+  const handler = (signal: NodeJS.Signals) => {
+    if (interrupting) return;
+    console.error(`[bench] ${signal}: stopping the benchmark's processes and dropping its databases`);
+    interrupting = cleanUp()
+      .catch((error) => console.error(error))
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+/** The clean-up under way after a signal, if any: the scenario that failed because of it waits for it instead of exiting. */
+export const interruption = (): Promise<void> | null => interrupting;
+
 export interface ServiceProcess {
   name: string;
   child: ChildProcess;
@@ -27,6 +74,7 @@ export function peakRssMb(pid: number): number {
 export function spawnService(name: 'api' | 'worker', env: Record<string, string>, ready: string, timeoutMs = 30_000): { service: ServiceProcess; ready: Promise<void> } {
   const main = join(DIST, 'apps', name, 'src', 'main.js');
   const child = spawn(process.execPath, [main], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  trackChild(child);
   let output = '';
   child.stdout!.on('data', (c) => (output += c));
   child.stderr!.on('data', (c) => (output += c));
