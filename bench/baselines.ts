@@ -12,6 +12,16 @@ export interface Measured {
   cpu: CpuWindow;
 }
 
+/**
+ * A pool for one baseline. Its idle connections may be ended under it (the benchmark drops
+ * its databases when it fails or is interrupted): that must not be an uncaught 'error'.
+ */
+function baselinePool(databaseUrl: string, max: number): Pool {
+  const pool = new Pool({ connectionString: databaseUrl, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 /** A copy of the log's table shape, so raw inserts pay for the same indexes. */
 export async function createRawTable(pool: Pool): Promise<void> {
   await pool.query('DROP TABLE IF EXISTS bench_raw_events');
@@ -33,42 +43,50 @@ let rawVersion = 0;
 
 /** One event per autocommit INSERT, `clients` connections. Events/s. */
 export async function rawSingleInserts(meter: CpuMeter, databaseUrl: string, clients: number, total: number): Promise<Measured> {
-  const pool = new Pool({ connectionString: databaseUrl, max: clients });
-  await createRawTable(pool);
-  const window = meter.open();
-  const started = performance.now();
-  await runConcurrently(clients, total, async (i) => {
-    await pool.query(
-      `INSERT INTO bench_raw_events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      rawRow(`m-${i % 200}`, ++rawVersion),
-    );
-  });
-  const rate = total / ((performance.now() - started) / 1000);
-  const cpu = window.close(total);
-  await pool.end();
-  return { rate, cpu };
+  const pool = baselinePool(databaseUrl, clients);
+  try {
+    await createRawTable(pool);
+    const window = meter.open();
+    const started = performance.now();
+    await runConcurrently(clients, total, async (i) => {
+      await pool.query(
+        `INSERT INTO bench_raw_events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        rawRow(`m-${i % 200}`, ++rawVersion),
+      );
+    });
+    const rate = total / ((performance.now() - started) / 1000);
+    return { rate, cpu: window.close(total) };
+  } finally {
+    await pool.end();
+  }
 }
 
-/** 100-row multi-row INSERTs, `clients` connections. Events/s. */
-export async function rawBatchedInserts(meter: CpuMeter, databaseUrl: string, clients: number, total: number, batch = 100): Promise<Measured> {
-  const pool = new Pool({ connectionString: databaseUrl, max: clients });
-  await createRawTable(pool);
-  const window = meter.open();
-  const started = performance.now();
-  await runConcurrently(clients, total / batch, async (b) => {
-    const rows = Array.from({ length: batch }, () => rawRow(`m-${b % 200}`, ++rawVersion));
-    const column = (k: number) => rows.map((r) => r[k]);
-    await pool.query(
-      `INSERT INTO bench_raw_events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::jsonb[], $8::jsonb[])`,
-      [0, 1, 2, 3, 4, 5, 6, 7].map(column),
-    );
-  });
-  const rate = total / ((performance.now() - started) / 1000);
-  const cpu = window.close(total);
-  await pool.end();
-  return { rate, cpu };
+/**
+ * 100-row multi-row INSERTs from `clients` concurrent callers over at most `connections`
+ * connections (16 by default: two cores need no more, and the server's connection slots are
+ * shared with every other suite on it). Events/s.
+ */
+export async function rawBatchedInserts(meter: CpuMeter, databaseUrl: string, clients: number, total: number, batch = 100, connections = Math.min(clients, 16)): Promise<Measured> {
+  const pool = baselinePool(databaseUrl, connections);
+  try {
+    await createRawTable(pool);
+    const window = meter.open();
+    const started = performance.now();
+    await runConcurrently(clients, total / batch, async (b) => {
+      const rows = Array.from({ length: batch }, () => rawRow(`m-${b % 200}`, ++rawVersion));
+      const column = (k: number) => rows.map((r) => r[k]);
+      await pool.query(
+        `INSERT INTO bench_raw_events (id, mission_id, version, type, schema_version, occurred_at, data, metadata)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::int[], $6::timestamptz[], $7::jsonb[], $8::jsonb[])`,
+        [0, 1, 2, 3, 4, 5, 6, 7].map(column),
+      );
+    });
+    const rate = total / ((performance.now() - started) / 1000);
+    return { rate, cpu: window.close(total) };
+  } finally {
+    await pool.end();
+  }
 }
 
 /** A paged sequential scan of the real log with full rows, 1000 per page. Events/s. */
@@ -99,7 +117,7 @@ export async function rawPagedScan(meter: CpuMeter, databaseUrl: string): Promis
  * upserts a counter. Lag = from the insert's acknowledgement to the counter's commit.
  */
 export async function toyPipelineLag(meter: CpuMeter, databaseUrl: string, redisUrl: string, prefix: string, ratePerSecond: number, seconds: number) {
-  const pool = new Pool({ connectionString: databaseUrl, max: 16 });
+  const pool = baselinePool(databaseUrl, 16);
   await createRawTable(pool);
   await pool.query('DROP TABLE IF EXISTS bench_toy_counter');
   await pool.query('CREATE TABLE bench_toy_counter (mission_id text PRIMARY KEY, n int NOT NULL)');

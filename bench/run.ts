@@ -23,7 +23,7 @@ import { checkFeed, describeVerdict } from './lib/feed-check';
 import { FeedInputs, LibraryHost } from './lib/library-protocol';
 import { HttpClient } from './lib/http-client';
 import { LockBusy, sampleAppendLock } from './lib/lock-sampler';
-import { interruption, onInterrupt, ServiceProcess, startService, stopAllChildren } from './lib/processes';
+import { freePort, interruption, onInterrupt, ServiceProcess, startService, stopAllChildren } from './lib/processes';
 import { buildTables, FeedChecks, fmt, printTable, scalingTable, Series, Table } from './lib/report';
 import { summarize, Summary } from './lib/stats';
 import { workerScaling } from './scaling';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     REDIS_URL: base.REDIS_URL,
     REDIS_PREFIX,
     BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
-    PORT: '3999',
+    PORT: String(await freePort()),
     HOST: '127.0.0.1',
     // One key far above any per-key limit, on purpose.
     RATE_LIMIT_PER_MINUTE: '0',
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   let worker = await startService('worker', env, 'worker running');
   meter.watch('api', api.pid);
   meter.watch('worker', worker.pid);
-  const http = new HttpClient('http://127.0.0.1:3999', ADMIN_KEY, CLIENTS);
+  const http = new HttpClient(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, CLIENTS);
   const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
   pool.on('error', () => undefined); // an idle connection ended by the drop at the end of an interrupted run
   // Our store and Emmett's, each as a library in a process of its own (bench/library-host.ts).

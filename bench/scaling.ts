@@ -13,7 +13,7 @@ import { BenchDatabases } from './lib/databases';
 import { CpuMeter, CpuWindow } from './lib/cpu';
 import { HttpClient } from './lib/http-client';
 import { localTcpPorts } from './lib/proc';
-import { ServiceProcess, spawnService, startService } from './lib/processes';
+import { freePort, ServiceProcess, spawnService, startService } from './lib/processes';
 import { sleep } from './lib/stats';
 import { appendToVisibleLag, batchAppends } from './scenarios';
 import { establish, MISSIONS } from './workload';
@@ -124,21 +124,21 @@ async function allConnected(adminUrl: string, database: string, pids: number[], 
   }
 }
 
-const PORT = 3997; // the benchmark's main API is on 3999, the load test's on 3998
 
 export async function workerScaling(o: ScalingOptions): Promise<ScalingResult> {
   const support = (await partitionSupport(o.databases.url(o.template))) ?? (o.force ? 'none: forced by BENCH_SCALING_FORCE, workers share one lock' : null);
   if (!support) return { skipped: 'needs PROJECTION_PARTITIONS support (no partition column on events, no partition or projection_checkpoints table)' };
   o.log(`worker scaling: partitions found in the schema (${support}); ${o.events} events, ${o.partitions} partitions, workers ${o.workers.join('/')}`);
 
+  const port = await freePort();
   const envFor = (url: string, tag: string) => ({
     ...o.env,
     DATABASE_URL: url,
     REDIS_PREFIX: `${o.env.REDIS_PREFIX}-${tag}`,
-    PORT: String(PORT),
+    PORT: String(port),
     PROJECTION_PARTITIONS: String(o.partitions),
   });
-  const client = () => new HttpClient(`http://127.0.0.1:${PORT}`, o.adminKey, 8);
+  const client = () => new HttpClient(`http://127.0.0.1:${port}`, o.adminKey, 8);
   const filled = await o.databases.create('scale', o.template);
   const running: ServiceProcess[] = [];
   const stopAll = async () => {

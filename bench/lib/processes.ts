@@ -2,9 +2,22 @@
 // Redis prefix.
 import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const DIST = join(__dirname, '..', '..');
+
+/** A TCP port free on 127.0.0.1 right now: benchmarks of other checkouts may run beside this one. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 /** Every child the benchmark started and that is still running (services, library hosts). */
 const live = new Set<ChildProcess>();
