@@ -320,7 +320,7 @@ function writeResults(stamp: string, startedAt: number, mainName: string, result
   log(`results written to ${file}`);
 }
 
-/** The benchmark's Redis keys ({prefix}, the toy pipeline's {prefix-toy}, the scaling rows' {prefix-...}). */
+/** The benchmark's Redis keys (its prefix's, the toy pipeline's {prefix-toy}, the scaling rows' prefix-...). */
 async function deleteRedisKeys(redisUrl: string, match: string): Promise<void> {
   const redis = new Redis(redisUrl);
   for await (const keys of redis.scanStream({ match, count: 500 })) {
