@@ -6,7 +6,7 @@
 import { Database, createDatabase } from '@app/database';
 import { AppendCommand, validateAppendRequest } from '@app/domain';
 import { EventStore } from '@app/event-store';
-import { Acknowledged } from './lib/feed-check';
+import { Acknowledged, untilQuiet } from './lib/feed-check';
 import { HostedStore } from './lib/library-protocol';
 import { runConcurrently, sleep } from './lib/stats';
 import { benchEvent, establish, missionId, MISSIONS } from './workload';
@@ -72,12 +72,7 @@ export class LibraryStore implements HostedStore {
       }
     })();
     try {
-      await during();
-      let count = -1;
-      while (count !== received.length) {
-        count = received.length;
-        await sleep(quietMs);
-      }
+      await untilQuiet(during, received, quietMs);
     } finally {
       stop = true;
       await tail;

@@ -5,9 +5,9 @@
 // Used only here (a devDependency).
 import { dumbo } from '@event-driven-io/dumbo';
 import { getPostgreSQLEventStore, PostgresEventStore, readMessagesBatch } from '@event-driven-io/emmett-postgresql';
-import { Acknowledged } from './lib/feed-check';
+import { Acknowledged, untilQuiet } from './lib/feed-check';
 import { HostedStore } from './lib/library-protocol';
-import { runConcurrently, sleep } from './lib/stats';
+import { runConcurrently } from './lib/stats';
 import { benchEvent, MISSIONS } from './workload';
 
 /** One stream per mission, as ours: "mission-bench-<n>" (Emmett takes the stream type from the prefix). */
@@ -90,12 +90,7 @@ export class EmmettPeer implements HostedStore {
     } as never);
     const running = consumer.start();
     try {
-      await during();
-      let count = -1;
-      while (count !== received.length) {
-        count = received.length;
-        await sleep(quietMs);
-      }
+      await untilQuiet(during, received, quietMs);
     } finally {
       await consumer.stop();
       await running.catch(() => undefined);

@@ -79,3 +79,16 @@ export const describeVerdict = (v: FeedVerdict) =>
   `${v.ok ? 'OK' : 'FAILED'}: ${v.acknowledged} acknowledged, ${v.received} received, ${v.missing} missing, ${v.duplicates} duplicated, ` +
   `${v.unexpected} unexpected, ${v.realTimeViolations} out of real-time order, ${v.streamOrderViolations} out of stream order` +
   (v.missing ? ` (missing e.g. ${v.missingSample.join(', ')})` : '');
+
+/**
+ * Runs `during` (the concurrent appends), then waits until `received` (filled by a feed
+ * reader meanwhile) stops growing for `quietMs`: the reader has seen all it will see.
+ */
+export async function untilQuiet(during: () => Promise<unknown>, received: readonly unknown[], quietMs: number): Promise<void> {
+  await during();
+  let count = -1;
+  while (count !== received.length) {
+    count = received.length;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
+}
