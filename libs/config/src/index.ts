@@ -2,3 +2,4 @@ export * from './config';
 export * from './config.module';
 export * from './dependencies';
 export * from './throttled-warning';
+export * from './within';

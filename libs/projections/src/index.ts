@@ -3,6 +3,7 @@ export * from './registry';
 export * from './generations';
 export * from './projection-runner';
 export * from './projection-admin';
+export * from './projection-statuses';
 export * from './partition-ownership';
 export * from './partitioning';
 export * from './personnel.projection';

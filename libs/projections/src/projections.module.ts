@@ -3,6 +3,7 @@ import { AppConfig, CONFIG } from '@app/config';
 import { Database, DATABASE } from '@app/database';
 import { ProjectionAdmin } from './projection-admin';
 import { ProjectionRunner } from './projection-runner';
+import { ProjectionStatuses } from './projection-statuses';
 
 /** The API's side of the projections: their status, rebuilds (nudges come from @app/queues). */
 @Global()
@@ -13,8 +14,9 @@ import { ProjectionRunner } from './projection-runner';
       inject: [DATABASE, CONFIG],
       useFactory: (db: Database, config: AppConfig) => new ProjectionAdmin(db.pool, config.PROJECTION_STUCK_SECONDS),
     },
+    { provide: ProjectionStatuses, inject: [ProjectionAdmin], useFactory: (admin: ProjectionAdmin) => new ProjectionStatuses(admin) },
   ],
-  exports: [ProjectionAdmin],
+  exports: [ProjectionAdmin, ProjectionStatuses],
 })
 export class ProjectionsModule {}
 

@@ -3,7 +3,7 @@
 // changes nothing.
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { ThrottledWarning } from '@app/config';
+import { ThrottledWarning, within } from '@app/config';
 import { partitionOf } from '@app/domain';
 import { CoalescedRun } from './coalesced-run';
 import { PROJECTION_PARTITION_COUNT } from './partition-count';
@@ -62,18 +62,11 @@ export class ProjectionNudger implements OnModuleInit {
   }
 
   private async add(queue: Queue): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const added = queue.add(CATCH_UP_JOB, {}, { deduplication: { id: CATCH_UP_JOB, keepLastIfActive: true } });
-      const timeout = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out')), NUDGE_TIMEOUT_MS);
-      });
-      await Promise.race([added, timeout]);
+      await within(queue.add(CATCH_UP_JOB, {}, { deduplication: { id: CATCH_UP_JOB, keepLastIfActive: true } }), NUDGE_TIMEOUT_MS);
     } catch (error) {
       // Redis (or this queue's shard) is down: the log already has the events; the workers' sweep catches up later.
       this.redisWarning.warn(`could not nudge projections on ${queue.name} (Redis: ${(error as Error).message}); the sweep will catch up`);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,15 +1,14 @@
 import { Controller, Get, HttpCode, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { within } from '@app/config';
 import { Database, DATABASE, notMigratedMessage, pendingMigrations } from '@app/database';
-import { ProjectionAdmin, ProjectionName, ProjectionStatus } from '@app/projections';
+import { ProjectionName, ProjectionStatus, ProjectionStatuses } from '@app/projections';
 import { ApiAnswer, ApiProblem } from '../openapi/api-docs.decorators';
 import { LiveSchema, ReadySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 import { ReplicaMonitor } from '../read-routing/replica-monitor';
 import { RedisHealth } from './redis-health';
 
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timed out')), ms).unref())]);
 
 type PostgresState = 'up' | 'down' | 'not migrated';
 
@@ -36,7 +35,7 @@ export class HealthController {
     @Inject(DATABASE) private readonly database: Database,
     private readonly redis: RedisHealth,
     private readonly replicas: ReplicaMonitor,
-    private readonly projections: ProjectionAdmin,
+    private readonly projections: ProjectionStatuses,
   ) {}
 
   @Get('live')
@@ -54,9 +53,9 @@ export class HealthController {
   async ready(): Promise<Ready> {
     // One small query proves both: PostgreSQL answers, and it has every migration applied.
     const [pending, redis, statuses] = await Promise.all([
-      withTimeout(pendingMigrations(this.database.pool), 2_000).catch(() => null),
-      withTimeout(this.redis.ping(), 2_000).then(() => true, () => false),
-      withTimeout(this.projections.statuses(), 2_500).catch(() => null),
+      within(pendingMigrations(this.database.pool), 2_000).catch(() => null),
+      within(this.redis.ping(), 2_000).then(() => true, () => false),
+      this.projections.current(), // shared with /metrics, at most one read a second; null if it does not answer
     ]);
     const postgres: PostgresState = pending === null ? 'down' : pending.length > 0 ? 'not migrated' : 'up';
     if (postgres !== 'up' || !redis) {

@@ -2,22 +2,13 @@
 // apps in one process; the global default registry would make them collide).
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PartitionStatus, ProjectionAdmin, ProjectionStatus } from '@app/projections';
+import { within } from '@app/config';
+import { PartitionStatus, ProjectionStatuses } from '@app/projections';
 import { ProjectionNudger } from '@app/queues';
 
 /** A scrape never waits longer than this on PostgreSQL or Redis; what is not there is left out. */
 const SCRAPE_TIMEOUT_MS = 2_000;
-/** Scrapes within this interval share one read of the projections' status. */
-const STATUS_CACHE_MS = 1_000;
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 @Injectable()
 export class ApiMetrics implements OnModuleInit {
@@ -44,7 +35,7 @@ export class ApiMetrics implements OnModuleInit {
     labelNames: ['projection'] as const,
     registers: [this.registry],
     collect: async () => {
-      const statuses = await this.projectionStatuses();
+      const statuses = await this.statuses.current();
       this.projectionPosition.reset();
       for (const { name, position } of statuses ?? []) this.projectionPosition.set({ projection: name }, position);
     },
@@ -56,7 +47,7 @@ export class ApiMetrics implements OnModuleInit {
     labelNames: ['projection'] as const,
     registers: [this.registry],
     collect: async () => {
-      const statuses = await this.projectionStatuses();
+      const statuses = await this.statuses.current();
       this.projectionLag.reset();
       for (const { name, lagEvents } of statuses ?? []) this.projectionLag.set({ projection: name }, lagEvents);
     },
@@ -68,7 +59,7 @@ export class ApiMetrics implements OnModuleInit {
     labelNames: ['projection'] as const,
     registers: [this.registry],
     collect: async () => {
-      const statuses = await this.projectionStatuses();
+      const statuses = await this.statuses.current();
       this.projectionLagSeconds.reset();
       for (const { name, lagSeconds } of statuses ?? []) this.projectionLagSeconds.set({ projection: name }, lagSeconds);
     },
@@ -80,7 +71,7 @@ export class ApiMetrics implements OnModuleInit {
     labelNames: ['projection', 'condition'] as const,
     registers: [this.registry],
     collect: async () => {
-      const statuses = await this.projectionStatuses();
+      const statuses = await this.statuses.current();
       this.projectionHealth.reset();
       for (const status of statuses ?? []) {
         this.projectionHealth.set({ projection: status.name, condition: 'failed' }, status.status === 'failed' ? 1 : 0);
@@ -117,11 +108,9 @@ export class ApiMetrics implements OnModuleInit {
     },
   });
 
-  private pendingStatuses: Promise<ProjectionStatus[] | null> | null = null;
-  private cachedStatuses?: { at: number; value: ProjectionStatus[] | null };
-
   constructor(
-    private readonly admin: ProjectionAdmin,
+    /** Shared with /health/ready: one status read a second at most. */
+    private readonly statuses: ProjectionStatuses,
     private readonly nudger: ProjectionNudger,
   ) {}
 
@@ -137,7 +126,7 @@ export class ApiMetrics implements OnModuleInit {
       labelNames: ['projection', 'partition'] as const,
       registers: [this.registry],
       collect: async () => {
-        const statuses = await this.projectionStatuses();
+        const statuses = await this.statuses.current();
         gauge.reset();
         for (const status of statuses ?? []) {
           for (const partition of status.partitions) gauge.set({ projection: status.name, partition: String(partition.partition) }, value(partition));
@@ -150,23 +139,5 @@ export class ApiMetrics implements OnModuleInit {
   observeRequest(method: string, route: string | undefined, status: number, seconds: number): void {
     // Unmatched URLs share one label: a raw URL per series would let any client grow the registry.
     this.httpRequestDuration.observe({ method, route: route ?? 'unmatched', status: String(status) }, seconds);
-  }
-
-  /**
-   * One status read per STATUS_CACHE_MS, shared by every gauge and every scraper (the endpoint
-   * is public); null while PostgreSQL is down. The read itself is bounded in PostgreSQL.
-   */
-  private projectionStatuses(): Promise<ProjectionStatus[] | null> {
-    if (this.cachedStatuses && Date.now() - this.cachedStatuses.at < STATUS_CACHE_MS) return Promise.resolve(this.cachedStatuses.value);
-    this.pendingStatuses ??= within(this.admin.statuses(), SCRAPE_TIMEOUT_MS)
-      .catch(() => null)
-      .then((value) => {
-        this.cachedStatuses = { at: Date.now(), value };
-        return value;
-      })
-      .finally(() => {
-        this.pendingStatuses = null;
-      });
-    return this.pendingStatuses;
   }
 }

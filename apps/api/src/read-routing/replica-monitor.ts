@@ -4,7 +4,7 @@
 // down; one too far behind is lagging; ReplicaPolicy decides which one serves the next read.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AppConfig, CONFIG } from '@app/config';
+import { AppConfig, CONFIG, within } from '@app/config';
 import { createPool, Database, DATABASE } from '@app/database';
 import { PROJECTION_NAMES } from '@app/projections';
 import { CheckpointHistory } from './checkpoint-lag';
@@ -27,12 +27,6 @@ export interface Replica {
 
 export interface ReplicaReport extends ReplicaHealth {
   name: string;
-}
-
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** host:port of each URL, numbered when two are the same. */
