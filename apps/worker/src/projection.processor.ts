@@ -6,11 +6,11 @@ import { CatchUpTrigger } from './catch-up-trigger';
 /**
  * Works "catch up" nudges: the durable path (retries with backoff, visible on the queue board).
  * One BullMQ worker per partition queue (`{proj-<n>}`, spread over a Redis Cluster's masters),
- * every one in every worker process: a job joins this worker's catch-up trigger and completes
- * when runs of the partitions this worker owns that started after the nudge are done, so a
- * completed job means "this worker's partitions caught up as of when it was requested" (the
- * others' owners are woken by the NOTIFY and their sweep); a failed run fails the job, which
- * BullMQ retries.
+ * every one in every worker process: a job on `{proj-<n>}` joins this worker's catch-up
+ * trigger for partition n and completes when a run of it that started after the nudge is
+ * done, so a completed job means "partition n caught up as of when it was requested" when
+ * this worker owns n (when it does not, n's owner is woken by the NOTIFY and its sweep); a
+ * failed run fails the job, which BullMQ retries.
  */
 @Injectable()
 export class ProjectionProcessor implements OnApplicationBootstrap {
@@ -27,12 +27,13 @@ export class ProjectionProcessor implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     for (let partition = 0; partition < this.partitions; partition++) {
       // Redis unreachable: BullMQ reconnects by itself; the sweep keeps projecting meanwhile.
-      this.connections.worker(projectionQueue(partition), () => this.process(), (error) => this.redisWarning.warn(`queue connection: ${error.message}`));
+      this.connections.worker(projectionQueue(partition), () => this.process(partition), (error) => this.redisWarning.warn(`queue connection: ${error.message}`));
     }
   }
 
-  async process(): Promise<{ applied: number }> {
-    const result = await this.trigger.request();
+  /** A nudge of one partition catches up that partition, when this worker owns it (its owner is woken by NOTIFY otherwise). */
+  async process(partition: number): Promise<{ applied: number }> {
+    const result = await this.trigger.request(partition);
     for (const failure of result.failed) {
       this.logger.error(`projection ${failure.name} (generation ${failure.generation}, partition ${failure.partition}) failed: ${failure.error}; see GET /v1/projections`);
     }
