@@ -143,6 +143,7 @@ describe('dashboard session', () => {
         const board = await fetch(`${api.baseUrl}/admin/queues`, { headers: { cookie } });
         expect(board.status).toBe(200);
         expect(board.headers.get('content-type')).toMatch(/^text\/html/);
+        await board.text(); // an unread body keeps its request in progress and app.close() waiting
         expect((await withCookie(cookie, 'GET', '/v1/projections')).status).toBe(200);
       }
     });
