@@ -2,9 +2,12 @@
 // and the sweep all request a catch-up here, of every partition this worker owns (a
 // partition it takes over asks for one itself). Requests coalesce per partition (one run in
 // flight, one pending), so a burst of wake-ups costs one more run, and whoever awaits a
-// request awaits runs that started after it: caught up as of when it asked. Partitions run
+// request awaits runs that started after it: caught up as of when it asked. Two runs of a
+// partition start PROJECTION_STEP_INTERVAL_MS apart at least, so that under a stream of
+// appends one step applies many of them (an idle partition's wake-up runs at once). Partitions run
 // side by side (each run its own transactions on the pool).
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig, CONFIG } from '@app/config';
 import { isTransient, ProjectionRunner, StepResult } from '@app/projections';
 import { CoalescedRun, RunsStoppedError } from '@app/queues';
 import { PartitionOwner } from './partition-owner';
@@ -19,6 +22,7 @@ export class CatchUpTrigger implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly runner: ProjectionRunner,
     private readonly ownership: PartitionOwner,
+    @Inject(CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -48,7 +52,7 @@ export class CatchUpTrigger implements OnModuleInit, OnApplicationShutdown {
   private runOf(partition: number): CoalescedRun<StepResult> {
     let run = this.runs.get(partition);
     if (!run) {
-      run = new CoalescedRun(() => this.catchUp(partition));
+      run = new CoalescedRun(() => this.catchUp(partition), this.config.PROJECTION_STEP_INTERVAL_MS);
       if (this.stopped) run.stop();
       this.runs.set(partition, run);
     }

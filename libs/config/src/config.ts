@@ -21,6 +21,12 @@ const schema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   /** Events a projection applies per transaction. */
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(5000),
+  /**
+   * The least time between the starts of two catch-ups of one partition. Idle, a wake-up is
+   * served at once; under a stream of appends the events that arrive meanwhile share one step
+   * (one transaction, one read of the log, one write per row touched) instead of a step each.
+   */
+  PROJECTION_STEP_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(20),
   /** Requests per minute per API key (per client IP without a valid key) on /v1 and /admin; 0 turns it off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   /** Origins allowed to call the API from a browser (CORS); none by default. */

@@ -4,3 +4,4 @@ export * from './database.module';
 export * from './pg-listener';
 export * from './transaction';
 export * from './schema-check';
+export * from './prepared';

@@ -5,16 +5,8 @@
 import { Pool } from 'pg';
 import { inTransaction } from '@app/database';
 import { AppendQueueFullError, AppendTimedOutError } from './append-errors';
-import { appendBatch } from './append-transaction';
+import { appendBatch, beginAppend } from './append-transaction';
 import { AppendOutcome, AppendRequest } from './append-types';
-
-/**
- * Bounds on every append transaction, so that a stalled process (an event loop blocked, a
- * paused VM) can never hold the stream locks or the append lock for long: PostgreSQL ends
- * its transaction instead, and every other writer carries on.
- */
-const BEGIN_APPEND = `BEGIN; SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '10s';
-  SET LOCAL idle_in_transaction_session_timeout = '5s'`;
 
 /** lock_not_available, query_canceled (statement_timeout), idle_in_transaction_session_timeout. */
 const TIMED_OUT = new Set(['55P03', '57014', '25P03']);
@@ -110,6 +102,6 @@ export class AppendBatcher {
   }
 
   private transact(requests: AppendRequest[]) {
-    return inTransaction(this.pool, (client) => appendBatch(client, requests), BEGIN_APPEND);
+    return inTransaction(this.pool, (client, begun) => appendBatch(client, requests, begun), beginAppend(requests));
   }
 }

@@ -2,19 +2,23 @@
 //
 // Each request is all-or-nothing on its own: it is decided against its stream's state as
 // left by the requests before it, and a refused request writes nothing. The batch as a
-// whole costs a fixed number of statements, whatever its size:
-//   1. claim the idempotency keys (answers for keys already used come back here);
-//   2. lock every stream involved, in mission-id order (so batches never deadlock); a stream
-//      whose stored rule state is of another version is recomputed from its events here
-//      (see stream-state.ts);
-//   3. decide every request in memory, in arrival order (expectedVersion, domain rules);
-//   4. write the new stream states;
-//   5. insert every accepted event under APPEND_LOCK, which is held until the commit is
-//      visible, so global positions follow commit order and a reader paging
-//      `position > after` can never skip a late commit (each event with its partition);
-//   6. record the answers of the idempotency keys; COMMIT.
+// whole costs a fixed number of round trips, whatever its size: three for a batch without
+// idempotency keys whose missions exist (a round trip costs more CPU here than the work of
+// most statements, see docs/performance.md):
+//   1. with BEGIN, in one round trip (beginAppend): claim the idempotency keys (answers for
+//      keys already used come back here), then lock every stream involved, in mission-id
+//      order (so batches never deadlock); a stream whose stored rule state is of another
+//      version is recomputed from its events here (see stream-state.ts);
+//   2. decide every request in memory, in arrival order (expectedVersion, domain rules);
+//   3. create the streams of new missions (only when there are);
+//   4. in one statement: write the new stream states and insert every accepted event under
+//      APPEND_LOCK, which is held until the commit is visible, so global positions follow
+//      commit order and a reader paging `position > after` can never skip a late commit
+//      (each event with its partition);
+//   5. record the answers of the idempotency keys (only when there are); COMMIT.
+import { prepared } from '@app/database';
 import { randomUUID } from 'node:crypto';
-import { PoolClient } from 'pg';
+import { escapeLiteral, PoolClient } from 'pg';
 import { CURRENT_SCHEMA_VERSION, decide, DomainError, initialState, MissionStreamState } from '@app/domain';
 import { IdempotencyKeyReusedError } from './append-errors';
 import { AppendRequest, AppendResult, AppendSettlement } from './append-types';
@@ -39,42 +43,84 @@ interface StreamSlot {
   changed: boolean;
 }
 
-/** Runs inside a transaction the caller opened (see AppendBatcher). */
-export async function appendBatch(client: PoolClient, requests: AppendRequest[]): Promise<AppendSettlement[]> {
+/**
+ * Bounds on every append transaction, so that a stalled process (an event loop blocked, a
+ * paused VM) can never hold the stream locks or the append lock for long: PostgreSQL ends
+ * its transaction instead, and every other writer carries on.
+ */
+const BEGIN_APPEND = `BEGIN; SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '10s';
+  SET LOCAL idle_in_transaction_session_timeout = '5s'`;
+
+/** Statements of BEGIN_APPEND, whose results come first in what beginAppend's round trip returns. */
+const BEGIN_RESULTS = 4;
+
+/**
+ * BEGIN, the bounds, the claim of the batch's idempotency keys and the locks of its streams,
+ * as one simple query: its values are quoted literals (escapeLiteral) because a simple query
+ * takes no parameters; every value was checked before the batch formed (storable.ts).
+ * Streams of requests whose key turns out to be taken are locked too, and left as they are.
+ */
+export function beginAppend(requests: AppendRequest[]): string {
+  const keyed = requests.filter((r) => r.context.idempotency);
+  const claim =
+    keyed.length === 0
+      ? []
+      : [
+          `INSERT INTO idempotency_keys (principal, key, request_hash, response) VALUES ${keyed
+            .map((r) => `(${escapeLiteral(r.context.principal)}, ${escapeLiteral(r.context.idempotency!.key)}, ${escapeLiteral(r.context.idempotency!.requestHash)}, 'null')`)
+            .join(', ')} ON CONFLICT DO NOTHING RETURNING principal, key`,
+        ];
+  const missionIds = [...new Set(requests.map((r) => r.missionId))].sort();
+  const lock = `SELECT mission_id, version, state FROM streams WHERE mission_id IN (${missionIds.map(escapeLiteral).join(', ')}) ORDER BY mission_id FOR UPDATE`;
+  return [BEGIN_APPEND, ...claim, lock].join(';\n');
+}
+
+type BegunRows = { rows: any[] }[];
+
+/** Runs inside the transaction beginAppend(requests) opened (see AppendBatcher); `begun` is what it returned. */
+export async function appendBatch(client: PoolClient, requests: AppendRequest[], begun: unknown): Promise<AppendSettlement[]> {
+  const results = begun as BegunRows;
+  const claimRows: { principal: string; key: string }[] = results.length > BEGIN_RESULTS + 1 ? results[BEGIN_RESULTS].rows : [];
+  const lockedRows: StreamRow[] = results[results.length - 1].rows;
   const settled: (AppendSettlement | undefined)[] = new Array(requests.length);
-  const claimed = await claimIdempotencyKeys(client, requests, settled);
-  const streams = await lockStreams(client, requests, settled);
+  const claimed = await settleClaims(client, requests, claimRows, settled);
+  const streams = await readLockedStreams(client, requests, lockedRows, settled);
   const accepted = decideAll(requests, settled, streams);
-  await writeStreams(client, requests, streams, accepted, settled);
+  await createStreams(client, requests, streams, accepted, settled);
   const live = accepted.filter((a) => !settled[a.index]);
-  const results = await insertEvents(client, requests, live);
-  live.forEach((a, k) => (settled[a.index] = { outcome: { result: results[k], replayed: false } }));
+  const appended = await writeStreamsAndInsertEvents(client, requests, streams, live);
+  live.forEach((a, k) => (settled[a.index] = { outcome: { result: appended[k], replayed: false } }));
   await recordIdempotencyAnswers(client, requests, claimed, settled);
   return settled as AppendSettlement[];
 }
 
+interface StreamRow {
+  mission_id: string;
+  version: number;
+  state: unknown;
+}
+
 /**
- * Claims each request's key for this transaction. A request whose key is taken gets the
- * first answer back (or 422 when its body differs). A concurrent transaction holding the
- * same key makes this wait until it commits (then its answer is seen) or rolls back.
+ * The keys beginAppend claimed are this transaction's. A request whose key was taken gets the
+ * first answer back (or 422 when its body differs). A concurrent transaction holding the same
+ * key made the claim wait until it committed (then its answer is seen) or rolled back.
  */
-async function claimIdempotencyKeys(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[]): Promise<Set<number>> {
+async function settleClaims(
+  client: PoolClient,
+  requests: AppendRequest[],
+  won: { principal: string; key: string }[],
+  settled: (AppendSettlement | undefined)[],
+): Promise<Set<number>> {
   const keyed = requests.map((r, index) => ({ index, ...r.context })).filter((r) => r.idempotency);
   const claimed = new Set<number>();
   if (keyed.length === 0) return claimed;
-  const { rows } = await client.query<{ principal: string; key: string }>(
-    `INSERT INTO idempotency_keys (principal, key, request_hash, response)
-     SELECT principal, key, request_hash, 'null' FROM unnest($1::text[], $2::text[], $3::text[]) AS k(principal, key, request_hash)
-     ON CONFLICT DO NOTHING RETURNING principal, key`,
-    [keyed.map((r) => r.principal), keyed.map((r) => r.idempotency!.key), keyed.map((r) => r.idempotency!.requestHash)],
-  );
-  const won = new Set(rows.map((row) => `${row.principal}\u0000${row.key}`));
-  const taken = keyed.filter((r) => !won.has(`${r.principal}\u0000${r.idempotency!.key}`));
+  const wonKeys = new Set(won.map((row) => `${row.principal}\u0000${row.key}`));
+  const taken = keyed.filter((r) => !wonKeys.has(`${r.principal}\u0000${r.idempotency!.key}`));
   for (const r of keyed) if (!taken.includes(r)) claimed.add(r.index);
   if (taken.length === 0) return claimed;
   const earlier = await client.query<{ principal: string; key: string; request_hash: string; response: AppendResult }>(
-    `SELECT i.principal, i.key, i.request_hash, i.response FROM idempotency_keys i
-     JOIN unnest($1::text[], $2::text[]) AS k(principal, key) USING (principal, key)`,
+    prepared(`SELECT i.principal, i.key, i.request_hash, i.response FROM idempotency_keys i
+     JOIN unnest($1::text[], $2::text[]) AS k(principal, key) USING (principal, key)`),
     [taken.map((r) => r.principal), taken.map((r) => r.idempotency!.key)],
   );
   const byKey = new Map(earlier.rows.map((row) => [`${row.principal}\u0000${row.key}`, row]));
@@ -88,15 +134,17 @@ async function claimIdempotencyKeys(client: PoolClient, requests: AppendRequest[
   return claimed;
 }
 
-async function lockStreams(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[]): Promise<Map<string, StreamSlot>> {
-  const missionIds = [...new Set(requests.filter((_, i) => !settled[i]).map((r) => r.missionId))].sort();
-  const { rows } = await client.query<{ mission_id: string; version: number; state: unknown }>(
-    'SELECT mission_id, version, state FROM streams WHERE mission_id = ANY($1) ORDER BY mission_id FOR UPDATE',
-    [missionIds],
-  );
+async function readLockedStreams(
+  client: PoolClient,
+  requests: AppendRequest[],
+  rows: StreamRow[],
+  settled: (AppendSettlement | undefined)[],
+): Promise<Map<string, StreamSlot>> {
+  const missionIds = [...new Set(requests.filter((_, i) => !settled[i]).map((r) => r.missionId))];
   const streams = new Map<string, StreamSlot>();
   const absent = new Set(missionIds);
   for (const row of rows) {
+    if (!absent.has(row.mission_id)) continue; // only requests settled by their key wanted it
     absent.delete(row.mission_id);
     const stored = readStreamState(row.version, row.state);
     if (stored) {
@@ -142,27 +190,19 @@ function decideAll(requests: AppendRequest[], settled: (AppendSettlement | undef
   return accepted;
 }
 
-async function writeStreams(
+/** Streams of new missions; a request whose mission another transaction established meanwhile is refused. */
+async function createStreams(
   client: PoolClient,
   requests: AppendRequest[],
   streams: Map<string, StreamSlot>,
   accepted: Accepted[],
   settled: (AppendSettlement | undefined)[],
 ): Promise<void> {
-  const changed = [...streams.entries()].filter(([, s]) => s.changed);
-  const existing = changed.filter(([, s]) => s.exists);
-  const created = changed.filter(([, s]) => !s.exists);
-  if (existing.length > 0) {
-    await client.query(
-      `UPDATE streams SET version = u.version, state = u.state, updated_at = now()
-       FROM unnest($1::text[], $2::int[], $3::jsonb[]) AS u(mission_id, version, state) WHERE streams.mission_id = u.mission_id`,
-      [existing.map(([id]) => id), existing.map(([, s]) => s.state.version), existing.map(([, s]) => storedStreamState(s.state))],
-    );
-  }
+  const created = [...streams.entries()].filter(([, s]) => s.changed && !s.exists);
   if (created.length === 0) return;
   const { rows } = await client.query<{ mission_id: string }>(
-    `INSERT INTO streams (mission_id, version, state) SELECT * FROM unnest($1::text[], $2::int[], $3::jsonb[])
-     ON CONFLICT (mission_id) DO NOTHING RETURNING mission_id`,
+    prepared(`INSERT INTO streams (mission_id, version, state) SELECT * FROM unnest($1::text[], $2::int[], $3::jsonb[])
+     ON CONFLICT (mission_id) DO NOTHING RETURNING mission_id`),
     [created.map(([id]) => id), created.map(([, s]) => s.state.version), created.map(([, s]) => storedStreamState(s.state))],
   );
   const inserted = new Set(rows.map((row) => row.mission_id));
@@ -183,8 +223,27 @@ async function writeStreams(
   }
 }
 
-async function insertEvents(client: PoolClient, requests: AppendRequest[], accepted: Accepted[]): Promise<AppendResult[]> {
-  if (accepted.length === 0) return [];
+/**
+ * One statement: the new states of existing streams (moved by an accepted request, or
+ * recomputed from the log), and the accepted events. The append lock is taken before any row
+ * draws its position; rows are inserted in request order, so one request's events get
+ * consecutive positions. Each event's partition is computed from the stored count read after
+ * the lock (a fresh snapshot, see log_partition_count in the migrations), so a re-partition,
+ * which holds this lock, is never half seen. The NOTIFY is delivered at commit: workers
+ * listening wake at once (the BullMQ nudge follows).
+ */
+async function writeStreamsAndInsertEvents(
+  client: PoolClient,
+  requests: AppendRequest[],
+  streams: Map<string, StreamSlot>,
+  accepted: Accepted[],
+): Promise<AppendResult[]> {
+  const existing = [...streams.entries()].filter(([, s]) => s.changed && s.exists);
+  const streamValues = [existing.map(([id]) => id), existing.map(([, s]) => s.state.version), existing.map(([, s]) => storedStreamState(s.state))];
+  if (accepted.length === 0) {
+    if (existing.length > 0) await client.query(prepared(updateStreams(1)), streamValues);
+    return [];
+  }
   const rows = accepted.flatMap((a) => {
     const { missionId, command, context } = requests[a.index];
     return command.events.map((event, k) => ({
@@ -197,26 +256,22 @@ async function insertEvents(client: PoolClient, requests: AppendRequest[], accep
       metadata: JSON.stringify({ ...event.metadata, actor: context.actor }),
     }));
   });
-  // The lock is taken in the same statement, before any row draws its position; rows are
-  // inserted in request order, so one request's events get consecutive positions. Each
-  // event's partition is computed from the stored count read after the lock (a fresh
-  // snapshot, see log_partition_count in the migrations), so a re-partition, which holds
-  // this lock, is never half seen. The NOTIFY is delivered at commit: workers listening
-  // wake at once (the BullMQ nudge follows).
   const { rows: inserted } = await client.query<{ id: string; position: number }>(
-    `WITH append_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1)),
+    prepared(`WITH stream_states AS (${updateStreams(3)}),
+     append_lock AS MATERIALIZED (SELECT pg_advisory_xact_lock($1)),
      partitioning AS MATERIALIZED (SELECT log_partition_count() AS partitions FROM append_lock),
      inserted AS (
        INSERT INTO events (id, mission_id, version, type, schema_version, occurred_at, data, metadata, partition)
        SELECT e.id, e.mission_id, e.version, e.type, $2, e.occurred_at, e.data, e.metadata, log_partition_of(e.mission_id, p.partitions)
-       FROM append_lock, partitioning p, unnest($3::uuid[], $4::text[], $5::int[], $6::text[], $7::timestamptz[], $8::jsonb[], $9::jsonb[])
+       FROM append_lock, partitioning p, unnest($6::uuid[], $7::text[], $8::int[], $9::text[], $10::timestamptz[], $11::jsonb[], $12::jsonb[])
          WITH ORDINALITY AS e(id, mission_id, version, type, occurred_at, data, metadata, n)
        ORDER BY e.n
        RETURNING id, position)
-     SELECT id, position, (SELECT pg_notify('${EVENTS_APPENDED_CHANNEL}', '')) AS notified FROM inserted`,
+     SELECT id, position, (SELECT pg_notify('${EVENTS_APPENDED_CHANNEL}', '')) AS notified FROM inserted`),
     [
       APPEND_LOCK,
       CURRENT_SCHEMA_VERSION,
+      ...streamValues,
       rows.map((r) => r.id),
       rows.map((r) => r.missionId),
       rows.map((r) => r.version),
@@ -238,6 +293,10 @@ async function insertEvents(client: PoolClient, requests: AppendRequest[], accep
   });
 }
 
+/** The new states of existing streams from three array parameters (ids, versions, states) from $first on; empty arrays change nothing. */
+const updateStreams = (first: number) => `UPDATE streams SET version = u.version, state = u.state, updated_at = now()
+       FROM unnest($${first}::text[], $${first + 1}::int[], $${first + 2}::jsonb[]) AS u(mission_id, version, state) WHERE streams.mission_id = u.mission_id`;
+
 async function recordIdempotencyAnswers(
   client: PoolClient,
   requests: AppendRequest[],
@@ -251,17 +310,17 @@ async function recordIdempotencyAnswers(
   const principal = (i: number) => requests[i].context.principal;
   if (answered.length > 0) {
     await client.query(
-      `UPDATE idempotency_keys i SET response = a.response
+      prepared(`UPDATE idempotency_keys i SET response = a.response
        FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS a(principal, key, response)
-       WHERE i.principal = a.principal AND i.key = a.key`,
+       WHERE i.principal = a.principal AND i.key = a.key`),
       [answered.map(principal), answered.map(key), answered.map((i) => JSON.stringify((settled[i] as { outcome: { result: AppendResult } }).outcome.result))],
     );
   }
   if (refused.length > 0) {
     // A refused request did not happen: its key stays free for a corrected retry.
     await client.query(
-      `DELETE FROM idempotency_keys i USING unnest($1::text[], $2::text[]) AS r(principal, key)
-       WHERE i.principal = r.principal AND i.key = r.key`,
+      prepared(`DELETE FROM idempotency_keys i USING unnest($1::text[], $2::text[]) AS r(principal, key)
+       WHERE i.principal = r.principal AND i.key = r.key`),
       [refused.map(principal), refused.map(key)],
     );
   }

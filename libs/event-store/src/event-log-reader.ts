@@ -1,12 +1,13 @@
 // Reads of the log on a connection the caller holds: inside the caller's transaction or
 // snapshot, so that what they read of the log agrees with their other reads (a read model's
 // generations, a projection's checkpoint). The SQL of `events` and `streams` stays here.
+import { prepared, PreparedStatement } from '@app/database';
 import { DomainEvent, RecordedEvent, UnreadableEventError, upcast } from '@app/domain';
 import { EVENT_COLUMNS, EventRow, isoColumn, StoredEvent, toStoredEvent } from './stored-event';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
 export interface Queryable {
-  query<R extends object = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R extends object = any>(text: string | PreparedStatement, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 /** An event this release cannot read yet (written by a newer one): readers stop there. */
@@ -104,12 +105,12 @@ export class EventLogReader {
     // nulls for the event columns when the partition has nothing after `after`.
     const { rows: fetched } = partitioned
       ? await this.db.query<Row>(
-          `SELECT h.head, e.* FROM (SELECT max(position) AS head FROM events) h
+          prepared(`SELECT h.head, e.* FROM (SELECT max(position) AS head FROM events) h
            LEFT JOIN LATERAL (SELECT ${columns} FROM events WHERE partition = $3 AND position > $1 ORDER BY position LIMIT $2) e ON true
-           ORDER BY e.position`,
+           ORDER BY e.position`),
           [after, limit, partition.partition],
         )
-      : await this.db.query<Row>(`SELECT ${columns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`, [after, limit]);
+      : await this.db.query<Row>(prepared(`SELECT ${columns} FROM events WHERE position > $1 ORDER BY position LIMIT $2`), [after, limit]);
     const head = partitioned ? (fetched[0]?.head ?? 0) : undefined;
     const rows = partitioned ? fetched.filter((row) => row.position !== null) : fetched;
     const events: RecordedEvent[] = [];

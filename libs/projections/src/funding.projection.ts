@@ -1,4 +1,5 @@
 // funding: per mission, donor and currency — pledged, committed, disbursed as numeric(60,4).
+import { prepared } from '@app/database';
 import { donorKey, emptyFunding, evolveFunding, formatAmount, FUNDING_EVENT_TYPES, FundingState, parseAmount } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { defineProjection } from './projection';
@@ -12,8 +13,8 @@ export const fundingProjection = defineProjection({
 
   async load(db, generation, missionIds) {
     const { rows } = await db.query<{ mission_id: string; donor: string; currency: string; pledged: string; committed: string; disbursed: string }>(
-      `SELECT mission_id, donor, currency, pledged::text, committed::text, disbursed::text
-       FROM funding_donors WHERE generation = $1 AND mission_id = ANY($2) ORDER BY mission_id, donor, currency`,
+      prepared(`SELECT mission_id, donor, currency, pledged::text, committed::text, disbursed::text
+       FROM funding_donors WHERE generation = $1 AND mission_id = ANY($2) ORDER BY mission_id, donor, currency`),
       [generation, missionIds],
     );
     const states = new Map<string, FundingState>();

@@ -1,4 +1,5 @@
 // missions: name, host, lead nation, stream version and supporters of every mission.
+import { prepared } from '@app/database';
 import { emptyMission, EVENT_TYPES, evolveMission, MissionState } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { defineProjection } from './projection';
@@ -29,7 +30,7 @@ export const missionsProjection = defineProjection({
 
   async load(db, generation, missionIds) {
     const { rows } = await db.query<MissionRow>(
-      'SELECT mission_id, name, host_country, lead_nation, stream_version, supporters FROM missions WHERE generation = $1 AND mission_id = ANY($2)',
+      prepared('SELECT mission_id, name, host_country, lead_nation, stream_version, supporters FROM missions WHERE generation = $1 AND mission_id = ANY($2)'),
       [generation, missionIds],
     );
     return new Map(rows.map((row) => [row.mission_id, toState(row)]));

@@ -1,4 +1,5 @@
 // personnel: per mission `required`, per mission and country the five counters.
+import { prepared } from '@app/database';
 import { emptyPersonnel, evolvePersonnel, PERSONNEL_EVENT_TYPES, PersonnelState, PersonnelTotals } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { defineProjection } from './projection';
@@ -13,12 +14,12 @@ export const personnelProjection = defineProjection({
   async load(db, generation, missionIds) {
     // One query: each mission's `required` with its countries (LEFT JOIN: a mission may have none).
     const { rows } = await db.query<CountryRow & { required: number | null; country: string | null }>(
-      `SELECT m.mission_id, coalesce(pm.required, 0) AS required, c.country, c.pledged, c.departed, c.in_transit, c.deployed, c.withdrawn
+      prepared(`SELECT m.mission_id, coalesce(pm.required, 0) AS required, c.country, c.pledged, c.departed, c.in_transit, c.deployed, c.withdrawn
        FROM unnest($2::text[]) AS m(mission_id)
        LEFT JOIN personnel_missions pm ON pm.generation = $1 AND pm.mission_id = m.mission_id
        LEFT JOIN personnel_countries c ON c.generation = $1 AND c.mission_id = m.mission_id
        WHERE pm.mission_id IS NOT NULL OR c.mission_id IS NOT NULL
-       ORDER BY m.mission_id, c.country`,
+       ORDER BY m.mission_id, c.country`),
       [generation, missionIds],
     );
     const states = new Map<string, PersonnelState>();

@@ -13,7 +13,7 @@
 import { Pool, PoolClient } from 'pg';
 import { RecordedEvent } from '@app/domain';
 import { EventLogReader, PartitionOf, RecordedPage, storedPartitions } from '@app/event-store';
-import { inTransaction } from '@app/database';
+import { inTransaction, prepared } from '@app/database';
 import { beginStep, Checkpoint, isTransient, lockGenerations, stepCheckpoints } from './generations';
 import { Projection } from './projection';
 import { ProjectionName, PROJECTIONS } from './registry';
@@ -266,7 +266,7 @@ async function writeStep(client: PoolClient, partition: number, writes: string[]
     WHERE c.name = u.name AND c.generation = u.generation AND c.partition = ${params.add(partition)}::smallint`;
   const live = advanced.filter((a) => a.generation.state === 'live').map((a) => advancedPayload(a));
   const notify = `SELECT pg_notify('${PROJECTION_ADVANCED_CHANNEL}', n) FROM unnest(${params.add(live)}::text[]) AS n`;
-  await client.query(asOneStatement([...writes, checkpoint], notify), params.values);
+  await client.query(prepared(asOneStatement([...writes, checkpoint], notify)), params.values);
 }
 
 /** At most this many mission ids in a NOTIFY (payloads are limited to 8000 bytes); more means "any". */
