@@ -75,4 +75,26 @@ describe('CoalescedRun', () => {
     expect(starts).toHaveLength(2);
     expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(45);
   });
+
+  it('asks a function for the interval before each run', async () => {
+    const starts: number[] = [];
+    const intervals = [0, 60, 0];
+    const asked: number[] = [];
+    const runs = new CoalescedRun(
+      async () => {
+        starts.push(Date.now());
+      },
+      () => {
+        const interval = intervals[asked.length];
+        asked.push(interval);
+        return interval;
+      },
+    );
+    await runs.request();
+    await runs.request();
+    await runs.request();
+    expect(asked).toEqual([0, 60, 0]);
+    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(55);
+    expect(starts[2] - starts[1]).toBeLessThan(50);
+  });
 });

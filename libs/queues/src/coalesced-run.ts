@@ -16,10 +16,13 @@ export class CoalescedRun<T> {
   private lastStart = 0;
   private stopped = false;
 
-  /** @param minIntervalMs the least time between the starts of two runs (0: back to back). */
+  /**
+   * @param minIntervalMs the least time between the starts of two runs (0: back to back); a
+   * function is asked each time a run is about to start.
+   */
   constructor(
     private readonly run: () => Promise<T>,
-    private readonly minIntervalMs = 0,
+    private readonly minIntervalMs: number | (() => number) = 0,
   ) {}
 
   /** The result of the next run to start (rejects with its error, or RunsStoppedError after stop()). */
@@ -35,7 +38,8 @@ export class CoalescedRun<T> {
 
   private async startAfterInFlight(): Promise<T> {
     await this.inFlight?.catch(() => undefined);
-    const wait = this.lastStart + this.minIntervalMs - Date.now();
+    const interval = typeof this.minIntervalMs === 'function' ? this.minIntervalMs() : this.minIntervalMs;
+    const wait = this.lastStart + interval - Date.now();
     if (wait > 0) await delay(wait);
     this.pending = undefined; // requests from now on are for the run after this one
     if (this.stopped) throw new RunsStoppedError();
