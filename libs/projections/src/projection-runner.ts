@@ -18,6 +18,7 @@ import { beginStep, Checkpoint, isTransient, lockGenerations, stepCheckpoints } 
 import { Projection } from './projection';
 import { ProjectionName, PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
+import { ProjectionStateCache } from './state-cache';
 
 export const PROJECTION_ADVANCED_CHANNEL = 'projection_advanced';
 
@@ -44,6 +45,9 @@ export interface StepResult {
 
 /** Who runs it, and when, is the worker's catch-up trigger (apps/worker/src/catch-up-trigger.ts). */
 export class ProjectionRunner {
+  /** What this runner last wrote, so that its next step need not read it back. */
+  private readonly cache = new ProjectionStateCache();
+
   constructor(
     private readonly pool: Pool,
     private readonly batchSize = 1000,
@@ -115,11 +119,14 @@ export class ProjectionRunner {
     }
   }
 
-  private transact(partition: number, isolate: boolean): Promise<StepResult> {
-    return inTransaction(
+  private async transact(partition: number, isolate: boolean): Promise<StepResult> {
+    // What this step wrote, for the cache once it has committed.
+    const written: { generation: Checkpoint; from: number; states: Map<string, unknown> }[] = [];
+    const result = await inTransaction(
       this.pool,
       async (client, begun) => {
         const { partitions, checkpoints: generations } = stepCheckpoints(begun);
+        this.cache.keepOnly(partition, generations);
         // A partition the stored count does not have (a worker started before a re-partition): nothing to do.
         if (partition >= partitions) return { applied: 0, failed: [] };
         const of: PartitionOf = { partition, partitions };
@@ -142,9 +149,12 @@ export class ProjectionRunner {
             continue;
           }
           const { events, unreadable, seenThrough } = batch;
+          const from = generation.position;
           let missionIds: string[] = [];
+          let states = new Map<string, unknown>();
           if (events.length > 0) {
-            const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params);
+            const cached = this.cache.valid(generation.name, generation.generation, partition, from);
+            const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params, cached);
             const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
             if (error || 'error' in applied) {
               result.failed.push({ name: generation.name, generation: generation.generation, partition, error: describeFailure(events, error) });
@@ -152,6 +162,7 @@ export class ProjectionRunner {
             }
             if (!isolate) writes.push(...applied.writes.statements);
             missionIds = applied.missionIds;
+            states = applied.states;
             result.applied += events.length;
           }
           // A partition's checkpoint moves through the whole log, not only its own events: to
@@ -161,6 +172,7 @@ export class ProjectionRunner {
           if (reached > generation.position) {
             generation.position = reached;
             advanced.push({ generation, missionIds });
+            written.push({ generation, from, states });
           }
           if (unreadable) {
             waiting.push({ generation, reason: `event at position ${unreadable.position}: ${unreadable.reason}; waiting for a release that can read it` });
@@ -181,6 +193,10 @@ export class ProjectionRunner {
       },
       beginStep(partition), // BEGIN, the lock and the checkpoints in one round trip (this runs after every append)
     );
+    for (const { generation, from, states } of written) {
+      if (!PROJECTIONS[generation.name].appendOnly) this.cache.committed(generation.name, generation.generation, partition, from, generation.position, states);
+    }
+    return result;
   }
 }
 
@@ -217,10 +233,11 @@ async function foldBatch<S>(
   generation: number,
   events: RecordedEvent[],
   params: SqlParams,
-): Promise<{ writes: { statements: string[]; params: SqlParams }; missionIds: string[] } | { error: unknown }> {
+  cached: Map<string, unknown> | undefined,
+): Promise<{ writes: { statements: string[]; params: SqlParams }; missionIds: string[]; states: Map<string, S> } | { error: unknown }> {
   const handled = events.filter((event) => projection.handles.has(event.type));
   const missionIds = [...new Set(handled.map((e) => e.missionId))];
-  const states = missionIds.length > 0 ? await projection.load(client, generation, missionIds) : new Map<string, S>();
+  const states = await loadStates(client, projection, generation, missionIds, projection.appendOnly ? undefined : (cached as Map<string, S> | undefined));
   const touched = new Map<string, S>();
   for (const event of handled) {
     const current = touched.get(event.missionId) ?? states.get(event.missionId) ?? projection.initial();
@@ -231,7 +248,18 @@ async function foldBatch<S>(
     }
   }
   const statements = touched.size > 0 ? projection.writes(generation, touched, params) : [];
-  return { writes: { statements, params }, missionIds };
+  return { writes: { statements, params }, missionIds, states: touched };
+}
+
+/**
+ * The missions' current states: those this runner wrote and still holds (see state-cache.ts),
+ * the others from the tables (missions without rows are left out: their state is initial).
+ */
+async function loadStates<S>(client: PoolClient, projection: Projection<S>, generation: number, missionIds: string[], cached?: Map<string, S>): Promise<Map<string, S>> {
+  const missing = cached ? missionIds.filter((id) => !cached.has(id)) : missionIds;
+  const states = missing.length > 0 ? await projection.load(client, generation, missing) : new Map<string, S>();
+  if (cached) for (const id of missionIds) if (cached.has(id)) states.set(id, cached.get(id)!);
+  return states;
 }
 
 /** One projection's writes behind a savepoint, so a write PostgreSQL refuses fails only it. */

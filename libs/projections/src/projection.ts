@@ -12,6 +12,11 @@ export interface Projection<State, Name extends string = string> {
   handles: ReadonlySet<EventType>;
   /** Tables holding this projection's rows, each with a `generation` column. */
   tables: readonly string[];
+  /**
+   * True when a batch's state is only what that batch adds (rows appended, nothing read
+   * back): its states are never carried from one step to the next (see state-cache.ts).
+   */
+  appendOnly?: boolean;
   initial(): State;
   evolve(state: State, event: RecordedEvent): State;
   /** Current state of the given missions (missions without rows are left out). */

@@ -10,6 +10,7 @@ export const timelineProjection = defineProjection({
   name: 'timeline',
   handles: new Set(EVENT_TYPES),
   tables: ['timeline_items'],
+  appendOnly: true,
   initial: (): NewItems => [],
   evolve: (items, event) => [...items, timelineItem(event)],
   load: async () => new Map(),
