@@ -1,11 +1,13 @@
 import 'reflect-metadata';
-import { checkDependencies, loadConfig, runMain } from '@app/config';
+import { checkDependencies, limitHeapGrowth, loadConfig, runMain } from '@app/config';
 import { checkSchema } from '@app/database';
 import { checkPartitionsAt } from '@app/projections';
 import { checkRedis } from '@app/queues';
 import { createHttpApp } from './http-server';
 import { HttpDrain } from './lifecycle/http-drain';
 import { exitIfShutdownHangs } from './lifecycle/shutdown-deadline';
+
+limitHeapGrowth();
 
 runMain(async () => {
   const config = loadConfig();

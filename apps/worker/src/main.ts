@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { checkDependencies, loadConfig, runMain } from '@app/config';
+import { checkDependencies, limitHeapGrowth, loadConfig, runMain } from '@app/config';
 import { checkSchema } from '@app/database';
 import { checkPartitionsAt } from '@app/projections';
 import { checkRedis, queuePrefix } from '@app/queues';
 import { WorkerModule } from './worker.module';
+
+limitHeapGrowth();
 
 runMain(async () => {
   const config = loadConfig();

@@ -3,3 +3,4 @@ export * from './config.module';
 export * from './dependencies';
 export * from './throttled-warning';
 export * from './within';
+export * from './heap-growth';
