@@ -12,7 +12,13 @@ export const timelineProjection = defineProjection({
   tables: ['timeline_items'],
   appendOnly: true,
   initial: (): NewItems => [],
-  evolve: (items, event) => [...items, timelineItem(event)],
+  // Appended in place: a batch's list is its own (initial() is fresh for every mission in every
+  // batch, and appendOnly keeps it out of the state cache), and copying it for each event
+  // made a batch of one mission's n events cost n²/2 copies.
+  evolve: (items, event) => {
+    items.push(timelineItem(event));
+    return items;
+  },
   load: async () => new Map(),
 
   writes(generation, states, params) {
