@@ -7,7 +7,9 @@
 // step finds the checkpoint exactly where this runner's last committed step left it, nobody
 // else (another worker, after a takeover) has written those rows since, and the states this
 // runner wrote are what the tables hold. When the checkpoint is anywhere else, the entry is
-// dropped and the step reads the tables. Entries are updated only after a commit.
+// dropped and the step reads the tables. Entries are updated only after a commit. The states
+// are shared with later folds, which is safe because folds never change the state they are
+// given (registry.spec.ts checks it); append-only projections are never cached.
 import { ProjectionName } from './registry';
 
 interface Entry {
@@ -20,16 +22,19 @@ interface Entry {
 /** An entry holding more missions than this is dropped (the next step reads from the tables). */
 export const MAX_CACHED_MISSIONS = 5_000;
 
+type Generation = `${ProjectionName}/${number}`;
+
 export class ProjectionStateCache {
-  private readonly entries = new Map<string, Entry>();
+  /** Per partition, per projection generation. */
+  private readonly partitions = new Map<number, Map<Generation, Entry>>();
 
   /** What this runner wrote of the generation, if its checkpoint in the partition is still `position`. */
   valid(name: ProjectionName, generation: number, partition: number, position: number): Map<string, unknown> | undefined {
-    const key = keyOf(name, generation, partition);
-    const entry = this.entries.get(key);
+    const entries = this.partitions.get(partition);
+    const entry = entries?.get(`${name}/${generation}`);
     if (!entry) return undefined;
     if (entry.position === position) return entry.states;
-    this.entries.delete(key);
+    entries!.delete(`${name}/${generation}`);
     return undefined;
   }
 
@@ -38,19 +43,21 @@ export class ProjectionStateCache {
    * and wrote `written` (the states of the missions it folded; none when it folded nothing).
    */
   committed(name: ProjectionName, generation: number, partition: number, from: number, to: number, written: Map<string, unknown>): void {
-    const key = keyOf(name, generation, partition);
-    const entry = this.entries.get(key);
+    let entries = this.partitions.get(partition);
+    if (!entries) this.partitions.set(partition, (entries = new Map()));
+    const key: Generation = `${name}/${generation}`;
+    const entry = entries.get(key);
     const states = entry && entry.position === from ? entry.states : new Map<string, unknown>();
     for (const [missionId, state] of written) states.set(missionId, state);
-    if (states.size > MAX_CACHED_MISSIONS) this.entries.delete(key);
-    else this.entries.set(key, { position: to, states });
+    if (states.size > MAX_CACHED_MISSIONS) entries.delete(key);
+    else entries.set(key, { position: to, states });
   }
 
   /** Forgets a partition's generations other than these (replaced by a rebuild, retired). */
   keepOnly(partition: number, current: { name: ProjectionName; generation: number }[]): void {
-    const kept = new Set(current.map((c) => keyOf(c.name, c.generation, partition)));
-    for (const key of this.entries.keys()) if (key.endsWith(`/${partition}`) && !kept.has(key)) this.entries.delete(key);
+    const entries = this.partitions.get(partition);
+    if (!entries) return;
+    const kept = new Set(current.map((c) => `${c.name}/${c.generation}`));
+    for (const key of entries.keys()) if (!kept.has(key)) entries.delete(key);
   }
 }
-
-const keyOf = (name: string, generation: number, partition: number) => `${name}/${generation}/${partition}`;

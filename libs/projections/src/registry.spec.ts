@@ -1,0 +1,51 @@
+// The runner keeps the states it wrote and hands them to later folds (state-cache.ts): a fold
+// that changed the state it was given would change what the cache holds, while the tables
+// keep what was committed. So every projection whose states are carried over must leave its
+// input as it was: checked here on deeply frozen states (a write to one throws).
+import { RecordedEvent } from '@app/domain';
+import { PROJECTION_NAMES, PROJECTIONS } from './registry';
+
+const data: Record<string, object> = {
+  MissionEstablished: { name: 'MSS Haiti', hostCountry: 'HTI', leadNation: 'KEN' },
+  PersonnelRequirementSet: { required: 2500 },
+  PersonnelPledged: { country: 'KEN', personnel: 1000 },
+  PledgeRevised: { country: 'KEN', personnel: 800 },
+  FarewellHeld: { country: 'KEN', personnel: 400 },
+  ContingentDeparted: { country: 'KEN', personnel: 400 },
+  ContingentArrived: { country: 'KEN', personnel: 400 },
+  PersonnelWithdrawn: { country: 'KEN', personnel: 10 },
+  FundingPledged: { donor: 'USA', amount: '300000000', currency: 'USD' },
+  FundingPledgeRevised: { donor: 'USA', amount: '200000000', currency: 'USD' },
+  FundingCommitted: { donor: 'USA', amount: '100000000', currency: 'USD' },
+  FundingDisbursed: { donor: 'USA', amount: '50000000', currency: 'USD' },
+  SupportDeclared: { supporter: 'JAM' },
+};
+
+const events = Object.entries(data).map(
+  ([type, eventData], i) => ({ type, data: eventData, missionId: 'mss-haiti', version: i + 1, position: i + 1, occurredAt: '2024-06-25T09:00:00.000Z' }) as RecordedEvent,
+);
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+describe('folds of the projections whose states are carried from step to step', () => {
+  it('cover every event type of the catalogue here', () => {
+    for (const name of PROJECTION_NAMES) for (const type of PROJECTIONS[name].handles) expect(Object.keys(data)).toContain(type);
+  });
+
+  it.each(PROJECTION_NAMES.filter((name) => !PROJECTIONS[name].appendOnly))('%s never changes the state it is given', (name) => {
+    const projection = PROJECTIONS[name];
+    let state = deepFreeze(projection.initial());
+    for (const event of events.filter((e) => projection.handles.has(e.type))) {
+      const before = JSON.stringify(state);
+      const next = projection.evolve(state, event);
+      expect(JSON.stringify(state)).toBe(before);
+      state = deepFreeze(next);
+    }
+  });
+});
