@@ -27,18 +27,8 @@ import { readStreamState, recomputeStreamState, storedStreamState } from './stre
 /** Key of the advisory lock that serialises the insert+commit of appends ("mtlog"). */
 export const APPEND_LOCK = 0x6d746c6f67;
 
-/**
- * NOTIFY channel told at each commit that appended events. Payload: the partitions of those
- * events, comma-separated ("0,3"), so that a worker steps only those; empty (from releases
- * before partitions were named) means any partition may have new events.
- */
+/** NOTIFY channel told at each commit that appended events (payload empty). */
 export const EVENTS_APPENDED_CHANNEL = 'events_appended';
-
-/** The partitions an EVENTS_APPENDED_CHANNEL payload names; undefined when it names none (any may have moved). */
-export function appendedPartitions(payload: string): number[] | undefined {
-  if (!/^\d+(,\d+)*$/.test(payload)) return undefined;
-  return payload.split(',').map(Number);
-}
 
 interface Accepted {
   index: number;
@@ -239,8 +229,8 @@ async function createStreams(
  * draws its position; rows are inserted in request order, so one request's events get
  * consecutive positions. Each event's partition is computed from the stored count read after
  * the lock (a fresh snapshot, see log_partition_count in the migrations), so a re-partition,
- * which holds this lock, is never half seen. The NOTIFY, naming the partitions, is delivered
- * at commit: workers listening step those partitions at once (the BullMQ nudge follows).
+ * which holds this lock, is never half seen. The NOTIFY is delivered at commit: workers
+ * listening wake at once (the BullMQ nudge follows).
  */
 async function writeStreamsAndInsertEvents(
   client: PoolClient,
@@ -276,10 +266,8 @@ async function writeStreamsAndInsertEvents(
        FROM append_lock, partitioning p, unnest($6::uuid[], $7::text[], $8::int[], $9::text[], $10::timestamptz[], $11::jsonb[], $12::jsonb[])
          WITH ORDINALITY AS e(id, mission_id, version, type, occurred_at, data, metadata, n)
        ORDER BY e.n
-       RETURNING id, position, partition)
-     SELECT id, position,
-       (SELECT pg_notify('${EVENTS_APPENDED_CHANNEL}', (SELECT string_agg(DISTINCT i.partition::text, ',') FROM inserted i))) AS notified
-     FROM inserted`),
+       RETURNING id, position)
+     SELECT id, position, (SELECT pg_notify('${EVENTS_APPENDED_CHANNEL}', '')) AS notified FROM inserted`),
     [
       APPEND_LOCK,
       CURRENT_SCHEMA_VERSION,

@@ -9,6 +9,6 @@ export type { AppendContext, AppendOutcome, AppendResult } from './append-types'
 export type { StoredEvent } from './stored-event';
 export { AppendQueueFullError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from './append-errors';
 export { requestHash } from './request-hash';
-export { appendedPartitions, EVENTS_APPENDED_CHANNEL } from './append-transaction';
+export { EVENTS_APPENDED_CHANNEL } from './append-transaction';
 export type { PartitionOf } from './event-log-reader';
 export { lockAppends, logIsEmpty, repartitionLog, storedPartitions, tidyAfterRepartition } from './log-partitioning';
