@@ -61,19 +61,25 @@ const BEGIN_RESULTS = 4;
  * Streams of requests whose key turns out to be taken are locked too, and left as they are.
  */
 export function beginAppend(requests: AppendRequest[]): string {
-  const keyed = requests.filter((r) => r.context.idempotency);
+  // Keys and streams in one order for every batch, so two batches never lock them crosswise.
+  const keyed = requests
+    .filter((r) => r.context.idempotency)
+    .map((r) => ({ principal: r.context.principal, key: r.context.idempotency!.key, hash: r.context.idempotency!.requestHash }))
+    .sort((a, b) => (a.principal === b.principal ? compare(a.key, b.key) : compare(a.principal, b.principal)));
   const claim =
     keyed.length === 0
       ? []
       : [
           `INSERT INTO idempotency_keys (principal, key, request_hash, response) VALUES ${keyed
-            .map((r) => `(${escapeLiteral(r.context.principal)}, ${escapeLiteral(r.context.idempotency!.key)}, ${escapeLiteral(r.context.idempotency!.requestHash)}, 'null')`)
+            .map((k) => `(${escapeLiteral(k.principal)}, ${escapeLiteral(k.key)}, ${escapeLiteral(k.hash)}, 'null')`)
             .join(', ')} ON CONFLICT DO NOTHING RETURNING principal, key`,
         ];
   const missionIds = [...new Set(requests.map((r) => r.missionId))].sort();
   const lock = `SELECT mission_id, version, state FROM streams WHERE mission_id IN (${missionIds.map(escapeLiteral).join(', ')}) ORDER BY mission_id FOR UPDATE`;
   return [BEGIN_APPEND, ...claim, lock].join(';\n');
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 type BegunRows = { rows: any[] }[];
 
@@ -140,7 +146,8 @@ async function readLockedStreams(
   rows: StreamRow[],
   settled: (AppendSettlement | undefined)[],
 ): Promise<Map<string, StreamSlot>> {
-  const missionIds = [...new Set(requests.filter((_, i) => !settled[i]).map((r) => r.missionId))];
+  // Sorted: new streams are created in this order (see createStreams).
+  const missionIds = [...new Set(requests.filter((_, i) => !settled[i]).map((r) => r.missionId))].sort();
   const streams = new Map<string, StreamSlot>();
   const absent = new Set(missionIds);
   for (const row of rows) {

@@ -126,7 +126,7 @@ export class ProjectionRunner {
       this.pool,
       async (client, begun) => {
         const { partitions, checkpoints: generations } = stepCheckpoints(begun);
-        this.cache.keepOnly(partition, generations);
+        this.cache.keepOnly(partitions, partition, generations);
         // A partition the stored count does not have (a worker started before a re-partition): nothing to do.
         if (partition >= partitions) return { applied: 0, failed: [] };
         const of: PartitionOf = { partition, partitions };

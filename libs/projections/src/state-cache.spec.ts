@@ -25,11 +25,12 @@ describe('ProjectionStateCache', () => {
 
   it('keeps generations and partitions apart, and forgets generations no longer current', () => {
     const cache = new ProjectionStateCache();
+    cache.keepOnly(1, 0, []); // the stored count, as a step reads it first
     cache.committed('personnel', 1, 0, 0, 10, new Map([['m1', 'live']]));
     cache.committed('personnel', 2, 0, 0, 4, new Map([['m1', 'building']]));
     cache.committed('personnel', 1, 1, 0, 10, new Map([['m9', 'other partition']]));
     expect(cache.valid('personnel', 2, 0, 4)).toEqual(new Map([['m1', 'building']]));
-    cache.keepOnly(0, [{ name: 'personnel', generation: 2 }]);
+    cache.keepOnly(1, 0, [{ name: 'personnel', generation: 2 }]);
     expect(cache.valid('personnel', 1, 0, 10)).toBeUndefined();
     expect(cache.valid('personnel', 2, 0, 4)).toBeDefined();
     expect(cache.valid('personnel', 1, 1, 10)).toBeDefined();
@@ -40,5 +41,15 @@ describe('ProjectionStateCache', () => {
     const many = new Map(Array.from({ length: MAX_CACHED_MISSIONS + 1 }, (_, i) => [`m${i}`, i] as [string, number]));
     cache.committed('funding', 1, 0, 0, 10, many);
     expect(cache.valid('funding', 1, 0, 10)).toBeUndefined();
+  });
+
+  it('forgets everything when the stored partition count changes', () => {
+    const cache = new ProjectionStateCache();
+    cache.keepOnly(4, 1, []);
+    cache.committed('personnel', 1, 1, 0, 10, new Map([['m1', 'a']]));
+    cache.keepOnly(4, 2, []);
+    expect(cache.valid('personnel', 1, 1, 10)).toBeDefined();
+    cache.keepOnly(8, 2, []);
+    expect(cache.valid('personnel', 1, 1, 10)).toBeUndefined();
   });
 });

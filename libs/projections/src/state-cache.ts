@@ -27,6 +27,7 @@ type Generation = `${ProjectionName}/${number}`;
 export class ProjectionStateCache {
   /** Per partition, per projection generation. */
   private readonly partitions = new Map<number, Map<Generation, Entry>>();
+  private partitionCount?: number;
 
   /** What this runner wrote of the generation, if its checkpoint in the partition is still `position`. */
   valid(name: ProjectionName, generation: number, partition: number, position: number): Map<string, unknown> | undefined {
@@ -53,8 +54,16 @@ export class ProjectionStateCache {
     else entries.set(key, { position: to, states });
   }
 
-  /** Forgets a partition's generations other than these (replaced by a rebuild, retired). */
-  keepOnly(partition: number, current: { name: ProjectionName; generation: number }[]): void {
+  /**
+   * Forgets a partition's generations other than these (replaced by a rebuild, retired), and
+   * everything when the stored partition count is not the one the entries were made under (a
+   * re-partition gives partition numbers other missions).
+   */
+  keepOnly(partitionCount: number, partition: number, current: { name: ProjectionName; generation: number }[]): void {
+    if (partitionCount !== this.partitionCount) {
+      this.partitions.clear();
+      this.partitionCount = partitionCount;
+    }
     const entries = this.partitions.get(partition);
     if (!entries) return;
     const kept = new Set(current.map((c) => `${c.name}/${c.generation}`));
