@@ -44,8 +44,10 @@ describe('the CLI api-client against a scripted server', () => {
     seen = [];
   });
 
-  it('retries an append after a 429 with Retry-After, sending the same Idempotency-Key and key', async () => {
+  it('retries an append after a 429 with Retry-After, sending the same body, Idempotency-Key and key', async () => {
     script = [
+      // The import first reads what the stream holds: nothing, the mission is new.
+      (_request, _body, response) => problem(response, 404, { detail: 'mission m does not exist' }),
       (_request, _body, response) => problem(response, 429, { detail: 'slow down' }, { 'retry-after': '0' }),
       (_request, _body, response) => {
         response.writeHead(201, { 'content-type': 'application/json' });
@@ -53,23 +55,26 @@ describe('the CLI api-client against a scripted server', () => {
       },
     ];
     const waits: [number, string][] = [];
-    const appended: string[] = [];
+    const appended: [number[], number][] = [];
     const sender = new BatchSender(new ApiClient({ url, key: 'k-operator' }), {
       concurrency: 1,
-      onAppended: (batch) => appended.push(batch.idempotencyKey),
+      onAppended: (batch, alreadyInLog) => appended.push([batch.lines, alreadyInLog]),
       onWait: (seconds, reason) => waits.push([seconds, reason]),
     });
     const event = { type: 'PersonnelPledged' as const, occurredAt: '2024-01-01', data: { country: 'KEN', personnel: 5 } };
-    await sender.enqueue({ missionId: 'm', ordinal: 0, events: [event], lines: [1], idempotencyKey: 'key-1' });
+    await sender.enqueue({ missionId: 'm', ordinal: 0, events: [event], lines: [1] });
     await sender.drain();
 
     expect(waits).toEqual([[0, 'slow down']]);
-    expect(appended).toEqual(['key-1']);
-    expect(seen).toHaveLength(2);
-    for (const request of seen) {
+    expect(appended).toEqual([[[1], 0]]);
+    expect(seen).toHaveLength(3);
+    expect(seen[0]).toMatchObject({ method: 'GET', url: '/v1/missions/m/events?fromVersion=1&limit=1000' });
+    const [first, second] = seen.slice(1);
+    expect(first.headers['idempotency-key']).toMatch(/^import-[0-9a-f]{64}$/);
+    for (const request of [first, second]) {
       expect(request).toMatchObject({ method: 'POST', url: '/v1/missions/m/events' });
-      expect(request.headers).toMatchObject({ authorization: 'Bearer k-operator', 'idempotency-key': 'key-1', 'content-type': 'application/json' });
-      expect(JSON.parse(request.body)).toEqual({ events: [event] });
+      expect(request.headers).toMatchObject({ authorization: 'Bearer k-operator', 'idempotency-key': first.headers['idempotency-key'], 'content-type': 'application/json' });
+      expect(JSON.parse(request.body)).toEqual({ expectedVersion: 0, events: [event] });
     }
   });
 

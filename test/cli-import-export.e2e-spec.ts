@@ -112,6 +112,56 @@ describe('cli import / export', () => {
     expect(stream.map((data) => data.personnel ?? 0)).toEqual([0, ...Array.from({ length: 2500 }, (_, i) => i + 1).filter((i) => i % 100 !== 0)]);
   });
 
+  it('a re-run with another key, or after the idempotency keys are gone, appends nothing twice', async () => {
+    // The audit's file: a pledge, a departure and a disbursement for a mission that exists.
+    const missionId = 'rerun-keys';
+    expect((await api.request('POST', `/v1/missions/${missionId}/events`, { body: { events: [{ type: 'MissionEstablished', occurredAt: '2023-10-02', data: { name: 'Re-run', hostCountry: 'HTI' } }] } })).status).toBe(201);
+    const file = join(dir, 'rerun-keys.ndjson');
+    writeFileSync(
+      file,
+      ndjson([
+        { missionId, type: 'PersonnelPledged', occurredAt: '2023-07-29', data: { country: 'KEN', personnel: 1000 } },
+        { missionId, type: 'ContingentDeparted', occurredAt: '2024-06-24T18:00:00Z', data: { country: 'KEN', personnel: 400 } },
+        { missionId, type: 'FundingDisbursed', occurredAt: '2024-07-01', data: { donor: 'USA', amount: '1000000', currency: 'USD' } },
+      ]),
+    );
+    const operatorKey = async (name: string) => (await api.request('POST', '/v1/api-keys', { body: { name, role: 'operator' } })).body.key as string;
+    const keyA = await operatorKey('importer-a');
+    const keyB = await operatorKey('importer-b');
+    const importWith = (key: string) => runCli(['import', file], { MT_URL: api.baseUrl, MT_API_KEY: key });
+    const streamLength = async () => (await exported(api, ['--mission', missionId])).length;
+
+    expect((await importWith(keyA)).stdout).toMatch(/^imported 3 events into 1 mission /);
+    expect((await importWith(keyA)).stdout).toMatch(/^imported 0 new events \(3 already in the log\) into 1 mission /);
+    const withB = await importWith(keyB);
+    expect(withB.stdout).toMatch(/^imported 0 new events \(3 already in the log\) into 1 mission /);
+    // As if a day had passed: the server's idempotency keys are purged.
+    await db.pool.query('DELETE FROM idempotency_keys');
+    expect((await importWith(keyB)).stdout).toMatch(/^imported 0 new events \(3 already in the log\) into 1 mission /);
+    expect(await streamLength()).toBe(4);
+
+    // No worker runs here: an asOf read folds the log itself.
+    const read = async (model: string) => (await api.request('GET', `/v1/missions/${missionId}/${model}?asOf=2030-01-01`)).body;
+    expect(await read('personnel')).toMatchObject({ pledged: 1000, departed: 400 });
+    expect((await read('funding')).byCurrency).toEqual([{ currency: 'USD', pledged: '0', committed: '0', disbursed: '1000000' }]);
+  });
+
+  it('two imports of one file racing with different keys append each event once; repeated lines are kept', async () => {
+    const keys = await Promise.all(['race-a', 'race-b'].map(async (name) => (await api.request('POST', '/v1/api-keys', { body: { name, role: 'operator' } })).body.key as string));
+    for (let round = 0; round < 3; round++) {
+      const missionId = `race-${round}`;
+      const lines: unknown[] = [established(missionId)];
+      // The same pledge many times over: identical lines are separate events, not one.
+      for (let i = 0; i < 1500; i++) lines.push(pledged(missionId, (i % 3) + 1));
+      const file = join(dir, `${missionId}.ndjson`);
+      writeFileSync(file, ndjson(lines));
+      const runs = await Promise.all(keys.map((key) => runCli(['import', file], { MT_URL: api.baseUrl, MT_API_KEY: key })));
+      for (const run of runs) expect(run).toMatchObject({ code: 0 });
+      const stream = await exported(api, ['--mission', missionId]);
+      expect(stream.map((e) => [e.type, e.data])).toEqual((lines as { type: string; data: unknown }[]).map((e) => [e.type, e.data]));
+    }
+  }, 120_000);
+
   it('stops at an event the server refuses, naming its line; the corrected file then goes in once', async () => {
     const file = join(dir, 'refused.ndjson');
     const lines = [established('refused'), pledged('refused', 5), { missionId: 'refused', type: 'PersonnelWithdrawn', occurredAt: '2024-03-01', data: { country: 'KEN', personnel: 5 } }];

@@ -78,9 +78,11 @@ export class ApiClient {
   }
 
   /** `replayed`: the server answered an earlier append with the same key again; nothing was appended now. */
-  async appendEvents(missionId: string, events: EventToAppend[], idempotencyKey?: string): Promise<AppendOutcome> {
+  async appendEvents(missionId: string, events: EventToAppend[], options: { expectedVersion?: number; idempotencyKey?: string } = {}): Promise<AppendOutcome> {
+    const { expectedVersion, idempotencyKey } = options;
     const header = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined;
-    const answer = await this.api.POST('/v1/missions/{missionId}/events', { params: { path: { missionId }, header }, body: { events } });
+    const body = expectedVersion === undefined ? { events } : { expectedVersion, events };
+    const answer = await this.api.POST('/v1/missions/{missionId}/events', { params: { path: { missionId }, header }, body });
     return { result: bodyOf(answer), replayed: answer.response.headers.get('idempotent-replayed') === 'true' };
   }
 

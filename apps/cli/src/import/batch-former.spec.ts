@@ -1,5 +1,4 @@
-// Batch boundaries depend on the file alone, so a resumed import cuts the same batches (and
-// Idempotency-Keys) as the run it resumes.
+// Batches of an import file: per mission, in file order, within the API's limits.
 import { EventToAppend } from '../api-client';
 import { Batch, BatchFormer, BatchLimits } from './batch-former';
 
@@ -24,18 +23,6 @@ describe('BatchFormer', () => {
       ['b', 0, [2, 6]],
       ['a', 1, [5, 7]],
     ]);
-  });
-
-  it('gives the same keys to the same file, and different keys to identical batches at different places', () => {
-    const first = cut(['a', 'a', 'a', 'a', 'a', 'a'], LIMITS);
-    const second = cut(['a', 'a', 'a', 'a', 'a', 'a'], LIMITS);
-    expect(second.map((b) => b.idempotencyKey)).toEqual(first.map((b) => b.idempotencyKey));
-    expect(first[0].idempotencyKey).toMatch(/^import-[0-9a-f]{64}$/);
-
-    const former = new BatchFormer(new Map([['a', 2]]), { ...LIMITS, maxEvents: 1 });
-    const [one] = former.add('a', event(1), 1);
-    const [two] = former.add('a', event(1), 2);
-    expect(one.idempotencyKey).not.toBe(two.idempotencyKey);
   });
 
   it('closes a batch before it would exceed maxBytes', () => {

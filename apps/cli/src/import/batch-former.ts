@@ -1,7 +1,5 @@
-// Cuts the events of an import file into append batches, one mission each. Where a batch ends
-// depends on the file alone (never on timing or answers), so a resumed run cuts the same
-// batches as the interrupted one and their content-derived Idempotency-Keys match.
-import { createHash } from 'node:crypto';
+// Cuts the events of an import file into append batches, one mission each, within the API's
+// limits (events and bytes per request) and the memory the CLI allows itself.
 import { EventToAppend } from '../api-client';
 
 export interface Batch {
@@ -11,7 +9,6 @@ export interface Batch {
   events: EventToAppend[];
   /** The file line of each event. */
   lines: number[];
-  idempotencyKey: string;
 }
 
 export interface BatchLimits {
@@ -86,12 +83,6 @@ export class BatchFormer {
     const batch = this.open.get(missionId)!;
     this.open.delete(missionId);
     this.buffered -= batch.events.length;
-    return { missionId, ordinal: batch.ordinal, events: batch.events, lines: batch.lines, idempotencyKey: idempotencyKey(missionId, batch.ordinal, batch.events) };
+    return { missionId, ordinal: batch.ordinal, events: batch.events, lines: batch.lines };
   }
-}
-
-/** The same mission, place and events give the same key, in this run or any other. */
-export function idempotencyKey(missionId: string, ordinal: number, events: EventToAppend[]): string {
-  const hash = createHash('sha256').update(missionId).update('\0').update(String(ordinal)).update('\0').update(JSON.stringify(events));
-  return `import-${hash.digest('hex')}`;
 }

@@ -1,6 +1,7 @@
 // `import <file.ndjson>`: validate every line first (nothing is sent if one is bad), then
-// append in per-mission batches whose Idempotency-Keys come from their content, so a second
-// run (or a resumed, interrupted one) appends nothing twice.
+// append in per-mission batches only the events their streams do not hold yet, so a second
+// run (or a resumed, interrupted one, or one with another key, or a week later) appends
+// nothing twice.
 import { access } from 'node:fs/promises';
 import { ApiClient } from '../api-client';
 import { CliError } from '../cli-error';
@@ -33,12 +34,12 @@ export async function importFile(client: ApiClient, path: string, options: Impor
   const started = Date.now();
   const progress = startProgress('import', total, 'events');
   let done = 0;
-  /** Events of batches the server answered as appended before (an earlier run). */
+  /** Events found in their streams already (an earlier run, or anyone who appended them). */
   let alreadyInLog = 0;
   const sender = new BatchSender(client, {
     concurrency: options.concurrency,
-    onAppended: (batch, replayed) => {
-      if (replayed) alreadyInLog += batch.events.length;
+    onAppended: (batch, already) => {
+      alreadyInLog += already;
       progress.update((done += batch.events.length));
     },
     onWait: (seconds, reason) => options.warn(`waiting ${seconds}s: ${reason}`),
