@@ -32,7 +32,7 @@ describe('event log reads and housekeeping', () => {
 
     const { state, unreadable, head } = await inSnapshot(db.pool, async (client) => {
       const reader = new EventLogReader(client);
-      const folded = await reader.foldMission('fold', new Date('2024-07-01'), PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel);
+      const folded = await reader.foldMission('fold', { upTo: new Date('2024-07-01') }, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel);
       return { ...folded, head: await reader.headPosition() };
     });
     expect(unreadable).toBeUndefined();
@@ -48,7 +48,7 @@ describe('event log reads and housekeeping', () => {
     );
     const seen: DomainEvent[] = [];
     const result = await inSnapshot(db.pool, (client) =>
-      new EventLogReader(client).foldMission('newer', new Date('2030-01-01'), new Set(['MissionEstablished']), 0, (n, event) => (seen.push(event), n + 1)),
+      new EventLogReader(client).foldMission('newer', { upTo: new Date('2030-01-01') }, new Set(['MissionEstablished']), 0, (n, event) => (seen.push(event), n + 1)),
     );
     expect(result.unreadable?.position).toBe(rows[0].position);
     expect(seen).toHaveLength(0);

@@ -4,7 +4,7 @@
 // replaced), and the Redis keys flushed mid-run.
 //
 // Longer runs: MT_REPLAY_SEED=7 MT_REPLAY_EVENTS=20000 MT_REPLAY_MISSIONS=20 npx jest test/replay-invariant
-import { personnelTotals, summarize } from '@app/domain';
+import { missionTimeline, personnelTotals } from '@app/domain';
 import { StoredEvent } from '@app/event-store';
 import { TEST_REDIS_URL } from './support/environment';
 import { deleteRedisPrefix } from './support/redis-cleanup';
@@ -131,13 +131,10 @@ describe(`replay invariant (seed ${SEED}, ${TOTAL_EVENTS} events, ${MISSIONS} mi
       const personnel = await expectMissionReplayed(get, missionId, events);
 
       const timeline = (await get(`/v1/missions/${missionId}/timeline?limit=500`)).body.items;
-      const expectedTimeline = [...events].reverse().slice(0, 500).map((e) => ({
-        position: e.position,
-        version: e.version,
-        type: e.type,
-        occurredAt: e.occurredAt,
-        summary: summarize(e),
-      }));
+      const expectedTimeline = [...missionTimeline(events)]
+        .reverse()
+        .slice(0, 500)
+        .map(({ missionId: _missionId, ...item }) => item);
       expect(timeline).toEqual(expectedTimeline);
 
       const listed = list.find((m: { missionId: string }) => m.missionId === missionId);

@@ -1,7 +1,8 @@
 // "Projections equal a replay", checked from outside after a fault: the whole log read over
 // HTTP, each stream gap-free, every acknowledged event in it exactly once, and each mission's
-// read models equal to the pure folds of libs/domain over its events.
+// read models equal to the pure folds of libs/domain over its effective stream.
 import {
+  effectiveStream,
   emptyFunding,
   emptyPersonnel,
   evolveFunding,
@@ -50,7 +51,9 @@ export async function expectLogIntactAndReadModelsReplayed(get: Get, acknowledge
 export async function expectMissionReplayed(get: Get, missionId: string, events: StoredEvent[]): Promise<PersonnelState> {
   expect({ missionId, versions: events.map((e) => e.version) }).toEqual({ missionId, versions: events.map((_, i) => i + 1) });
 
-  const personnel = events.reduce<PersonnelState>(evolvePersonnel, emptyPersonnel());
+  // The effective stream: corrections applied (section 10).
+  const effective = effectiveStream(events);
+  const personnel = effective.reduce<PersonnelState>(evolvePersonnel, emptyPersonnel());
   const actualPersonnel = (await get(`/v1/missions/${missionId}/personnel`)).body;
   expect({ ...actualPersonnel, position: undefined }).toEqual({
     missionId,
@@ -59,7 +62,7 @@ export async function expectMissionReplayed(get: Get, missionId: string, events:
     byCountry: Object.keys(personnel.byCountry).sort().map((country) => ({ country, ...personnel.byCountry[country] })),
   });
 
-  const funding = events.reduce<FundingState>(evolveFunding, emptyFunding());
+  const funding = effective.reduce<FundingState>(evolveFunding, emptyFunding());
   const actualFunding = (await get(`/v1/missions/${missionId}/funding`)).body;
   expect(actualFunding.byDonor).toEqual(fundingByDonor(funding));
   expect(actualFunding.byCurrency).toEqual(fundingByCurrency(fundingByDonor(funding)));

@@ -87,6 +87,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/missions/{missionId}/contributions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What one figure rests on: every effective event that changed it, with its change, the figure after it, its status and source */
+        get: operations["ReadModelsController_contributions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/missions/{missionId}/timeline": {
         parameters: {
             query?: never;
@@ -330,6 +347,17 @@ export interface components {
             supporter: string;
             statement?: string;
         };
+        EventRetractedData: {
+            eventId: string;
+            reason: string;
+        };
+        EventCorrectedData: {
+            eventId: string;
+            data: {
+                [key: string]: unknown;
+            };
+            reason: string;
+        };
         /** @description An event to append; `type` decides the shape of `data`. */
         NewEvent: {
             /** @enum {string} */
@@ -500,6 +528,32 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+        } | {
+            /** @enum {string} */
+            type: "EventRetracted";
+            /**
+             * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
+             * @example 2024-06-24
+             */
+            occurredAt: string;
+            data: components["schemas"]["EventRetractedData"];
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
+            type: "EventCorrected";
+            /**
+             * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
+             * @example 2024-06-24
+             */
+            occurredAt: string;
+            data: components["schemas"]["EventCorrectedData"];
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            metadata?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * @example {
@@ -561,7 +615,7 @@ export interface components {
             /** @description a position in the global log */
             position: number;
             /**
-             * @description one of MissionEstablished, PersonnelRequirementSet, PersonnelPledged, PledgeRevised, FarewellHeld, ContingentDeparted, ContingentArrived, PersonnelWithdrawn, FundingPledged, FundingPledgeRevised, FundingCommitted, FundingDisbursed, SupportDeclared (or a type of a newer release, returned as stored)
+             * @description one of MissionEstablished, PersonnelRequirementSet, PersonnelPledged, PledgeRevised, FarewellHeld, ContingentDeparted, ContingentArrived, PersonnelWithdrawn, FundingPledged, FundingPledgeRevised, FundingCommitted, FundingDisbursed, SupportDeclared, EventRetracted, EventCorrected (or a type of a newer release, returned as stored)
              * @example ContingentDeparted
              */
             type: string;
@@ -708,12 +762,30 @@ export interface components {
             byCurrency: components["schemas"]["CurrencyFunding"][];
             byDonor: components["schemas"]["DonorFunding"][];
         };
+        /** @description `metadata.source` of the event: where it was reported (a url or a publisher, or both) */
+        Source: {
+            /**
+             * Format: uri
+             * @example https://press.un.org/en/2023/sc15432.doc.htm
+             */
+            url?: string;
+            /** @example United Nations */
+            publisher?: string;
+            title?: string;
+            /** @description ISO 8601 date or date-time */
+            publishedAt?: string;
+        };
         TimelineItem: {
+            /**
+             * Format: uuid
+             * @description the id of the event (what a correction names)
+             */
+            eventId: string;
             /** @description a position in the global log */
             position: number;
             version: number;
             /** @enum {string} */
-            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared";
+            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "EventRetracted" | "EventCorrected";
             /**
              * Format: date-time
              * @example 2024-06-24T18:00:00.000Z
@@ -721,6 +793,12 @@ export interface components {
             occurredAt: string;
             /** @example Kenya: 400 personnel departed */
             summary: string;
+            /**
+             * @description `corrected`: a later EventCorrected changed its data; `retracted`: a later EventRetracted took it back (the summary stays as first reported)
+             * @enum {string}
+             */
+            status: "current" | "corrected" | "retracted";
+            source?: components["schemas"]["Source"];
         };
         Timeline: {
             missionId: string;
@@ -728,6 +806,52 @@ export interface components {
             position: number;
             /** @description newest first */
             items: components["schemas"]["TimelineItem"][];
+        };
+        Contribution: {
+            /** Format: uuid */
+            eventId: string;
+            /** @description a position in the global log */
+            position: number;
+            version: number;
+            /** @enum {string} */
+            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "EventRetracted" | "EventCorrected";
+            /**
+             * Format: date-time
+             * @example 2024-06-24T18:00:00.000Z
+             */
+            occurredAt: string;
+            /** @description how much this event changed the figure (negative when it lowered it) */
+            delta: number | string;
+            /** @description the figure after this event */
+            runningTotal: number | string;
+            /**
+             * @description `corrected`: the event counts with the data of its latest correction
+             * @enum {string}
+             */
+            status: "current" | "corrected";
+            source?: components["schemas"]["Source"];
+        };
+        Contributions: {
+            missionId: string;
+            /** @enum {string} */
+            figure: "personnel.required" | "personnel.pledged" | "personnel.departed" | "personnel.inTransit" | "personnel.deployed" | "personnel.withdrawn" | "funding.pledged" | "funding.committed" | "funding.disbursed";
+            /**
+             * @description ISO 3166-1 alpha-3
+             * @example KEN
+             */
+            country?: string;
+            donor?: string;
+            /**
+             * @description ISO 4217
+             * @example USD
+             */
+            currency?: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description the figure, as the read model shows it (the last runningTotal) */
+            total: number | string;
+            /** @description every effective event that changed the figure, in log order */
+            items: components["schemas"]["Contribution"][];
         };
         ProjectionPartition: {
             partition: number;
@@ -1225,6 +1349,8 @@ export interface operations {
             query?: {
                 /** @description totals from events that occurred on or before this date (end of that day, UTC) or date-time */
                 asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
             };
@@ -1310,6 +1436,8 @@ export interface operations {
             query?: {
                 /** @description totals from events that occurred on or before this date (end of that day, UTC) or date-time */
                 asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
             };
@@ -1328,6 +1456,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Funding"];
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ReadModelsController_contributions: {
+        parameters: {
+            query: {
+                /** @description the figure to open */
+                figure: "personnel.required" | "personnel.pledged" | "personnel.departed" | "personnel.inTransit" | "personnel.deployed" | "personnel.withdrawn" | "funding.pledged" | "funding.committed" | "funding.disbursed";
+                /** @description personnel figures: one country's (else the mission's) */
+                country?: string;
+                /** @description funding figures: one donor's (else every donor's) */
+                donor?: string;
+                /** @description funding figures: required */
+                currency?: string;
+                /** @description totals from events that occurred on or before this date (end of that day, UTC) or date-time */
+                asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the events behind the figure, in log order; the last runningTotal is total */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contributions"];
                 };
             };
             /** @description a path or query parameter is not valid (`errors` names each) */

@@ -51,7 +51,7 @@ export function unclosedBidiControl(value: string): { char: string; at: number }
 }
 
 /** Stored exactly as sent; blank text, and bidirectional controls left open, are refused. */
-const text = (max: number) =>
+export const text = (max: number) =>
   storableString()
     .max(max, `must be at most ${max} characters`)
     .refine((value) => value.trim().length > 0, 'must not be empty')
@@ -80,6 +80,9 @@ const amount = (allowZero: boolean) =>
     .string()
     .regex(AMOUNT_PATTERN, 'must be a decimal string such as "300000000" or "5.70" (no exponent, at most 4 fraction digits)')
     .refine((value) => allowZero || !/^0+(\.0+)?$/.test(value), 'must be greater than 0');
+/** The id the log gave an event (any case; ids are compared in lower case). */
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const eventId = () => z.string().regex(UUID_PATTERN, 'must be the id (a UUID) of an earlier event of this mission');
 /** A donor or supporter: a country code or an organisation name. */
 const party = text(120);
 
@@ -116,9 +119,16 @@ export const eventDataSchemas = {
   FundingCommitted: z.strictObject({ donor: party, amount: amount(false), currency }),
   FundingDisbursed: z.strictObject({ donor: party, amount: amount(false), currency }),
   SupportDeclared: z.strictObject({ supporter: party, statement: text(2000).optional() }),
+  // Corrections (CONTRACT section 10): the target is named by its id; what a correction may
+  // target, and whether its data fits the target's type, needs the stream (mission-stream.ts).
+  EventRetracted: z.strictObject({ eventId: eventId(), reason: text(500) }),
+  EventCorrected: z.strictObject({ eventId: eventId(), data: z.record(z.string(), z.unknown()), reason: text(500) }),
 } as const;
 
 export type EventType = keyof typeof eventDataSchemas;
+/** The types that correct an earlier event instead of reporting something that happened. */
+export const CORRECTION_TYPES: ReadonlySet<EventType> = new Set(['EventRetracted', 'EventCorrected']);
+export const isCorrectionType = (type: string): type is 'EventRetracted' | 'EventCorrected' => CORRECTION_TYPES.has(type as EventType);
 export const EVENT_TYPES = Object.keys(eventDataSchemas) as EventType[];
 export const CURRENT_SCHEMA_VERSION = 1;
 

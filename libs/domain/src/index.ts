@@ -11,3 +11,6 @@ export * from './projections/funding';
 export * from './projections/missions';
 export * from './projections/timeline';
 export * from './partition';
+export * from './source';
+export * from './effective-stream';
+export * from './projections/contributions';

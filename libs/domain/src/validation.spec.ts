@@ -131,6 +131,20 @@ const EXAMPLES: Record<EventType, Example> = {
     numberFields: [],
     stringFields: ['supporter', 'statement'],
   },
+  EventRetracted: {
+    minimal: { eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10', reason: 'reported twice' },
+    full: { eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10', reason: 'reported twice' },
+    required: ['eventId', 'reason'],
+    numberFields: [],
+    stringFields: ['eventId', 'reason'],
+  },
+  EventCorrected: {
+    minimal: { eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10', data: { country: 'KEN', personnel: 40 }, reason: 'typo in the source' },
+    full: { eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10', data: { country: 'KEN', personnel: 40 }, reason: 'typo in the source' },
+    required: ['eventId', 'data', 'reason'],
+    numberFields: [],
+    stringFields: ['eventId', 'reason'],
+  },
 };
 
 const PERSONNEL_AT_LEAST_ONE: EventType[] = [
@@ -188,9 +202,9 @@ describe('validateEvent', () => {
       // given the catalogue's types
       // when listing the types with an example
       const covered = Object.keys(EXAMPLES).sort();
-      // then they are the same 13 types as the contract's table
+      // then they are the same 15 types as the contract's tables (13 of section 3, 2 corrections of section 10)
       expect(covered).toEqual([...EVENT_TYPES].sort());
-      expect(EVENT_TYPES).toHaveLength(13);
+      expect(EVENT_TYPES).toHaveLength(15);
     });
   });
 
@@ -584,7 +598,7 @@ describe('validateEvent', () => {
     });
 
     it('keeps client metadata as given', () => {
-      const metadata = { correlationId: 'abc', source: { system: 'ops', seq: 7 } };
+      const metadata = { correlationId: 'abc', origin: { system: 'ops', seq: 7 }, source: { url: 'https://press.un.org/en/2023/sc15432.doc.htm', publisher: 'United Nations' } };
       expect(valueOf(event('SupportDeclared', { supporter: 'USA' }, { metadata })).metadata).toEqual(metadata);
     });
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DomainEvent, EVENT_TYPES, eventDataSchemas, isEventType, unstorableText } from './catalogue';
 import { OCCURRED_AT_RANGE, parseOccurredAt } from './occurred-at';
+import { sourceSchema } from './source';
 
 export interface FieldError {
   path: string;
@@ -162,6 +163,10 @@ export function validateEvent(input: unknown, path: ReadonlyArray<PropertyKey> =
     errors.push(...problems);
     if (problems.length === 0 && metadataSize(envelope.data.metadata) > MAX_METADATA_BYTES) {
       errors.push({ path: formatPath(metadataPath), message: `must be at most ${MAX_METADATA_BYTES} bytes of JSON` });
+    }
+    if (envelope.data.metadata.source !== undefined) {
+      const source = sourceSchema.safeParse(envelope.data.metadata.source, PARSE_OPTIONS);
+      if (!source.success) errors.push(...zodErrors(source.error, [...metadataPath, 'source']));
     }
   }
   if (!envelope.success || errors.length > 0) return { ok: false, errors };

@@ -19,7 +19,7 @@
 import { prepared } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { escapeLiteral, PoolClient } from 'pg';
-import { CURRENT_SCHEMA_VERSION, decide, DomainError, initialState, MissionStreamState } from '@app/domain';
+import { CURRENT_SCHEMA_VERSION, decide, upcast, DomainError, IdentifiedEvent, initialState, isCorrectionType, MissionStreamState } from '@app/domain';
 import { IdempotencyKeyReusedError } from './append-errors';
 import { AppendRequest, AppendResult, AppendSettlement } from './append-types';
 import { readStreamState, recomputeStreamState, storedStreamState } from './stream-state';
@@ -41,6 +41,11 @@ interface StreamSlot {
   exists: boolean;
   /** To be written: an accepted request moved it, or it was recomputed from the log. */
   changed: boolean;
+  /**
+   * The stream's events in order, read only when a request of the batch corrects one of them
+   * (a correction is decided against the whole stream), then extended by each accepted request.
+   */
+  log?: IdentifiedEvent[];
 }
 
 /**
@@ -91,6 +96,7 @@ export async function appendBatch(client: PoolClient, requests: AppendRequest[],
   const settled: (AppendSettlement | undefined)[] = new Array(requests.length);
   const claimed = await settleClaims(client, requests, claimRows, settled);
   const streams = await readLockedStreams(client, requests, lockedRows, settled);
+  await readLogsToCorrect(client, requests, settled, streams);
   const accepted = decideAll(requests, settled, streams);
   await createStreams(client, requests, streams, accepted, settled);
   const live = accepted.filter((a) => !settled[a.index]);
@@ -172,6 +178,20 @@ async function readLockedStreams(
   return streams;
 }
 
+/** The logs of the streams that a request of the batch corrects (rare: one query, only then). */
+async function readLogsToCorrect(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Promise<void> {
+  const missionIds = [
+    ...new Set(requests.filter((r, i) => !settled[i] && streams.get(r.missionId)?.exists && r.command.events.some((e) => isCorrectionType(e.type))).map((r) => r.missionId)),
+  ];
+  if (missionIds.length === 0) return;
+  const { rows } = await client.query<{ mission_id: string; id: string; type: string; schema_version: number; data: unknown }>(
+    'SELECT mission_id, id, type, schema_version, data FROM events WHERE mission_id = ANY($1) ORDER BY mission_id, version',
+    [missionIds],
+  );
+  for (const id of missionIds) streams.get(id)!.log = [];
+  for (const row of rows) streams.get(row.mission_id)!.log!.push({ id: row.id, ...upcast(row.type, row.schema_version, row.data) });
+}
+
 function decideAll(requests: AppendRequest[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Accepted[] {
   const accepted: Accepted[] = [];
   requests.forEach((request, index) => {
@@ -186,8 +206,10 @@ function decideAll(requests: AppendRequest[], settled: (AppendSettlement | undef
           { currentVersion: stream.state.version },
         );
       }
-      const next = decide(stream.state, events);
+      const next = decide(stream.state, events, stream.log);
       accepted.push({ index, fromVersion: stream.state.version, streamVersion: next.version });
+      // Events of this batch cannot be named by a correction yet (their ids are made at insert).
+      stream.log?.push(...events.map((event, k) => ({ id: `pending:${stream.state.version + k + 1}`, type: event.type, data: event.data })));
       stream.state = next;
       stream.changed = true;
     } catch (error) {

@@ -2,7 +2,7 @@
 // snapshot, so that what they read of the log agrees with their other reads (a read model's
 // generations, a projection's checkpoint). The SQL of `events` and `streams` stays here.
 import { prepared, PreparedStatement } from '@app/database';
-import { DomainEvent, RecordedEvent, UnreadableEventError, upcast } from '@app/domain';
+import { CORRECTION_TYPES, CorrectionIndex, EventStatus, RecordedEvent, Source, sourceSchema, UnreadableEventError, upcast } from '@app/domain';
 import { EVENT_COLUMNS, EventRow, isoColumn, StoredEvent, toStoredEvent } from './stored-event';
 
 /** Anything that runs a query: the pool, or a client inside a transaction. */
@@ -48,7 +48,29 @@ const FOLD_CHUNK = 2_000;
 /** Beyond this many events of lag, the lag is the distance to the head (positions have few holes). */
 const EXACT_LAG_LIMIT = 100_000;
 
-type FoldRow = { position: number; type: string; schema_version: number; data: unknown };
+/** What a fold reads of an event: no metadata but its source (parsing the rest would cost most of the read). */
+type FoldRow = Pick<EventRow, 'position' | 'id' | 'mission_id' | 'version' | 'type' | 'schema_version' | 'occurred_at' | 'data'> & { source: Source | null };
+const FOLD_COLUMNS = `position, id, mission_id, version, type, schema_version, ${isoColumn('occurred_at')}, data, metadata->'source' AS source`;
+
+/** An event of the effective stream (see @app/domain effective-stream.ts). */
+export type EffectiveEvent = RecordedEvent & { status: Exclude<EventStatus, 'retracted'> };
+
+/** Which of a mission's events a view reads: by when they happened (`asOf`), by when the log knew them (`knownAt`). */
+export interface MissionView {
+  /** Events whose occurredAt is on or before this instant. */
+  upTo?: Date;
+  /** Events (corrections included) recorded on or before this instant. */
+  knownAt?: Date;
+}
+
+function toRecordedEvent(row: FoldRow): RecordedEvent {
+  const event = upcast(row.type, row.schema_version, row.data);
+  const recorded = { type: event.type, data: event.data, id: row.id, missionId: row.mission_id, version: row.version, position: row.position, occurredAt: row.occurred_at } as RecordedEvent;
+  // Events appended before sources were checked may hold another `metadata.source`: only a
+  // source of the contract's shape is shown as one.
+  if (row.source !== null && sourceSchema.safeParse(row.source).success) recorded.source = row.source;
+  return recorded;
+}
 
 export class EventLogReader {
   constructor(private readonly db: Queryable) {}
@@ -98,8 +120,8 @@ export class EventLogReader {
    * (partition, position); with one, the plain position order.
    */
   async recordedEventsAfter(after: number, limit: number, partition?: PartitionOf): Promise<RecordedPage> {
-    type Row = Pick<EventRow, 'position' | 'mission_id' | 'version' | 'type' | 'schema_version' | 'occurred_at' | 'data'> & { head?: number | null };
-    const columns = `position, mission_id, version, type, schema_version, ${isoColumn('occurred_at')}, data`;
+    type Row = FoldRow & { head?: number | null };
+    const columns = FOLD_COLUMNS;
     const partitioned = partition !== undefined && partition.partitions > 1;
     // The head in the same statement (one snapshot): at least one row comes back, with
     // nulls for the event columns when the partition has nothing after `after`.
@@ -115,57 +137,86 @@ export class EventLogReader {
     const rows = partitioned ? fetched.filter((row) => row.position !== null) : fetched;
     const events: RecordedEvent[] = [];
     for (const row of rows) {
-      let event;
       try {
-        event = upcast(row.type, row.schema_version, row.data);
+        events.push(toRecordedEvent(row));
       } catch (error) {
         if (!(error instanceof UnreadableEventError)) throw error;
         return { events, unreadable: { position: row.position, reason: error.message }, rows: rows.length };
       }
-      events.push({ type: event.type, data: event.data, missionId: row.mission_id, version: row.version, position: row.position, occurredAt: row.occurred_at } as RecordedEvent);
     }
     return head !== undefined && rows.length < limit ? { events, rows: rows.length, seenThrough: head } : { events, rows: rows.length };
   }
 
   /**
-   * Folds the mission's events of the given types with occurredAt <= upTo, in version order,
-   * a chunk at a time through a server-side cursor (constant memory for any mission) and
-   * yielding to the event loop between chunks. Must run inside a transaction (the cursor
-   * lives in it). Stops at an event this release cannot read, and says which.
+   * Folds the mission's effective stream (corrections applied, see @app/domain) as a view
+   * sees it, keeping only events of the given types, in version order. The corrections are
+   * read first (they are few); then the events, a chunk at a time through a server-side
+   * cursor (constant memory for any mission), yielding to the event loop between chunks.
+   * Must run inside a transaction (the cursor lives in it). Stops at an event this release
+   * cannot read, and says which.
    */
   async foldMission<S>(
     missionId: string,
-    upTo: Date,
+    view: MissionView,
     types: ReadonlySet<string>,
     initial: S,
-    evolve: (state: S, event: DomainEvent) => S,
+    evolve: (state: S, event: EffectiveEvent) => S,
   ): Promise<{ state: S; unreadable?: UnreadableAt }> {
+    const knownAt = view.knownAt ?? null;
+    const { rows: correctionRows } = await this.db.query<FoldRow>(
+      `SELECT ${FOLD_COLUMNS} FROM events WHERE mission_id = $1 AND type = ANY($2) AND ($3::timestamptz IS NULL OR recorded_at <= $3) ORDER BY version`,
+      [missionId, [...CORRECTION_TYPES], knownAt],
+    );
+    const corrections = new CorrectionIndex();
+    for (const row of correctionRows) {
+      try {
+        corrections.add(toRecordedEvent(row));
+      } catch (error) {
+        if (!(error instanceof UnreadableEventError)) throw error;
+        return { state: initial, unreadable: { position: row.position, reason: error.message } };
+      }
+    }
     await this.db.query(
       `DECLARE mission_fold NO SCROLL CURSOR FOR
-       SELECT position, type, schema_version, data FROM events
-       WHERE mission_id = $1 AND occurred_at <= $2 AND type = ANY($3) ORDER BY version`,
-      [missionId, upTo, [...types]],
+       SELECT ${FOLD_COLUMNS} FROM events
+       WHERE mission_id = $1 AND ($2::timestamptz IS NULL OR occurred_at <= $2) AND ($3::timestamptz IS NULL OR recorded_at <= $3)
+         AND type = ANY($4) ORDER BY version`,
+      [missionId, view.upTo ?? null, knownAt, [...types].filter((type) => !CORRECTION_TYPES.has(type as never))],
     );
     let state = initial;
     let unreadable: UnreadableAt | undefined;
     for (;;) {
       const { rows } = await this.db.query<FoldRow>(`FETCH ${FOLD_CHUNK} FROM mission_fold`);
       for (const row of rows) {
-        let event: DomainEvent;
+        let event: RecordedEvent;
         try {
-          event = upcast(row.type, row.schema_version, row.data);
+          event = toRecordedEvent(row);
         } catch (error) {
           if (!(error instanceof UnreadableEventError)) throw error;
           unreadable = { position: row.position, reason: error.message };
           break;
         }
-        state = evolve(state, event);
+        const effective = corrections.apply(event);
+        if (effective) state = evolve(state, effective);
       }
       if (unreadable || rows.length < FOLD_CHUNK) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
     await this.db.query('CLOSE mission_fold');
     return unreadable ? { state, unreadable } : { state };
+  }
+
+  /**
+   * The mission's whole log up to a position, in version order, as folds read it: what a
+   * projection refolds when a correction changes the mission's past. Throws
+   * UnreadableEventError at an event this release cannot read.
+   */
+  async missionLog(missionId: string, throughPosition: number): Promise<RecordedEvent[]> {
+    const { rows } = await this.db.query<FoldRow>(
+      prepared(`SELECT ${FOLD_COLUMNS} FROM events WHERE mission_id = $1 AND position <= $2 ORDER BY version`),
+      [missionId, throughPosition],
+    );
+    return rows.map(toRecordedEvent);
   }
 
   /**

@@ -3,7 +3,7 @@
 export { EventStore, IDEMPOTENCY_KEY_TTL_HOURS } from './event-store';
 export type { GlobalPage, StreamPage } from './event-store';
 export { EventLogReader } from './event-log-reader';
-export type { LogLag, Queryable, RecordedPage, UnreadableAt } from './event-log-reader';
+export type { EffectiveEvent, LogLag, MissionView, Queryable, RecordedPage, UnreadableAt } from './event-log-reader';
 export { EventStoreModule } from './event-store.module';
 export type { AppendContext, AppendOutcome, AppendResult } from './append-types';
 export type { StoredEvent } from './stored-event';

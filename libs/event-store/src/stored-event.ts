@@ -1,12 +1,16 @@
 // The stored event envelope (CONTRACT section 3) and its mapping from a database row.
 import { RecordedEvent, UnreadableEventError, upcast } from '@app/domain';
 
-export type StoredEvent = RecordedEvent & {
+/** `metadata.source` is inside `metadata` here (a fold reads it on its own). */
+export type StoredEvent = WithoutSource<RecordedEvent> & {
   id: string;
   schemaVersion: number;
   recordedAt: string;
   metadata: Record<string, unknown>;
 };
+
+/** Omit, kept apart for each member of the union (a plain Omit would merge them). */
+type WithoutSource<T> = T extends unknown ? Omit<T, 'source'> : never;
 
 export interface EventRow {
   position: number;

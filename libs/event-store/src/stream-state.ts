@@ -6,7 +6,7 @@
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { inTransaction } from '@app/database';
-import { evolve, initialState, MISSION_STREAM_STATE_VERSION, MissionStreamState, upcast } from '@app/domain';
+import { IdentifiedEvent, MISSION_STREAM_STATE_VERSION, MissionStreamState, streamStateOf, upcast } from '@app/domain';
 import { Queryable } from './event-log-reader';
 
 const counter = z.number().int().nonnegative();
@@ -28,19 +28,21 @@ export function readStreamState(version: number, stored: unknown): MissionStream
 const PAGE = 2_000;
 
 /**
- * The state folded from the stream's events. The caller holds the stream's row lock, so no
- * append can add events meanwhile; the fold must reach the version the row says.
+ * The state folded from the stream's effective stream (corrections applied). The caller holds
+ * the stream's row lock, so no append can add events meanwhile; the log must reach the version
+ * the row says.
  */
 export async function recomputeStreamState(db: Queryable, missionId: string, version: number): Promise<MissionStreamState> {
-  let state = initialState();
+  const log: IdentifiedEvent[] = [];
   for (let full = true; full; ) {
-    const { rows } = await db.query<{ type: string; schema_version: number; data: unknown }>(
-      'SELECT type, schema_version, data FROM events WHERE mission_id = $1 AND version > $2 ORDER BY version LIMIT $3',
-      [missionId, state.version, PAGE],
+    const { rows } = await db.query<{ id: string; type: string; schema_version: number; data: unknown }>(
+      'SELECT id, type, schema_version, data FROM events WHERE mission_id = $1 AND version > $2 ORDER BY version LIMIT $3',
+      [missionId, log.length, PAGE],
     );
-    for (const row of rows) state = evolve(state, upcast(row.type, row.schema_version, row.data));
+    for (const row of rows) log.push({ id: row.id, ...upcast(row.type, row.schema_version, row.data) });
     full = rows.length === PAGE;
   }
+  const state = streamStateOf(log);
   if (state.version !== version) {
     throw new Error(`stream ${missionId}: streams.version is ${version} but its log holds ${state.version} events`);
   }

@@ -34,10 +34,21 @@ export const fundingProjection = defineProjection({
     return states;
   },
 
-  writes(generation, states, params) {
+  writes(generation, states, params, refolded) {
     const rows = [...states.entries()].flatMap(([missionId, state]) => Object.values(state.byDonor).map((d) => ({ missionId, ...d })));
-    if (rows.length === 0) return [];
+    const statements: string[] = [];
+    if (refolded.size > 0) {
+      // Donors a refolded mission no longer has; the rows it keeps are upserted below.
+      const kept = rows.filter((r) => refolded.has(r.missionId));
+      statements.push(
+        `DELETE FROM funding_donors d WHERE d.generation = ${params.add(generation)}::int AND d.mission_id = ANY(${params.add([...refolded])}::text[])
+         AND (d.mission_id, d.donor, d.currency) NOT IN (SELECT * FROM unnest(${params.add(kept.map((r) => r.missionId))}::text[],
+           ${params.add(kept.map((r) => r.donor))}::text[], ${params.add(kept.map((r) => r.currency))}::text[]))`,
+      );
+    }
+    if (rows.length === 0) return statements;
     return [
+      ...statements,
       `INSERT INTO funding_donors (generation, mission_id, donor, currency, pledged, committed, disbursed)
        SELECT ${params.add(generation)}::int, * FROM unnest(${params.add(rows.map((r) => r.missionId))}::text[], ${params.add(rows.map((r) => r.donor))}::text[],
          ${params.add(rows.map((r) => r.currency))}::text[], ${params.add(rows.map((r) => r.pledged))}::numeric[],

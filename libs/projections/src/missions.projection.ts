@@ -1,6 +1,6 @@
 // missions: name, host, lead nation, stream version and supporters of every mission.
 import { prepared } from '@app/database';
-import { emptyMission, EVENT_TYPES, evolveMission, MissionState } from '@app/domain';
+import { effectiveStream, emptyMission, EVENT_TYPES, evolveMission, MissionState } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { defineProjection } from './projection';
 
@@ -27,6 +27,12 @@ export const missionsProjection = defineProjection({
   tables: ['missions'],
   initial: emptyMission,
   evolve: evolveMission,
+  // The effective stream (a retracted SupportDeclared lists no supporter), at the version of
+  // the log itself: corrections are events of the stream.
+  refold(log) {
+    const state = effectiveStream(log).reduce(evolveMission, emptyMission());
+    return { ...state, streamVersion: log.at(-1)?.version ?? 0 };
+  },
 
   async load(db, generation, missionIds) {
     const { rows } = await db.query<MissionRow>(

@@ -39,7 +39,7 @@ export const personnelProjection = defineProjection({
     return states;
   },
 
-  writes(generation, states, params) {
+  writes(generation, states, params, refolded) {
     const missionIds = [...states.keys()];
     const gen = params.add(generation);
     const statements = [
@@ -59,6 +59,15 @@ export const personnelProjection = defineProjection({
          ON CONFLICT (generation, mission_id, country) DO UPDATE SET
            pledged = EXCLUDED.pledged, departed = EXCLUDED.departed, in_transit = EXCLUDED.in_transit,
            deployed = EXCLUDED.deployed, withdrawn = EXCLUDED.withdrawn`,
+      );
+    }
+    if (refolded.size > 0) {
+      // Countries a refolded mission no longer has (their only events retracted); rows it
+      // keeps are upserted above, so the two statements never touch the same row.
+      const kept = rows.filter((r) => refolded.has(r.missionId));
+      statements.push(
+        `DELETE FROM personnel_countries c WHERE c.generation = ${gen}::int AND c.mission_id = ANY(${params.add([...refolded])}::text[])
+         AND (c.mission_id, c.country) NOT IN (SELECT * FROM unnest(${params.add(kept.map((r) => r.missionId))}::text[], ${params.add(kept.map((r) => r.country))}::text[]))`,
       );
     }
     return statements;

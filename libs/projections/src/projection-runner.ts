@@ -11,11 +11,12 @@
 // parallel and never touch the same rows; positions are handed out in commit order, so they
 // follow it within a partition too.
 import { Pool, PoolClient } from 'pg';
-import { RecordedEvent } from '@app/domain';
+import { isCorrectionType, RecordedEvent } from '@app/domain';
 import { EventLogReader, PartitionOf, RecordedPage, storedPartitions } from '@app/event-store';
 import { inTransaction, prepared } from '@app/database';
 import { beginStep, Checkpoint, isTransient, lockGenerations, stepCheckpoints } from './generations';
 import { Projection } from './projection';
+import { refoldMission } from './refold';
 import { ProjectionName, PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
 import { ProjectionStateCache } from './state-cache';
@@ -140,6 +141,8 @@ export class ProjectionRunner {
         // Everything the step writes, sent at the end as one statement (see writeStep).
         const params = new SqlParams();
         const writes: string[] = [];
+        // Logs of missions a correction reached, read once for every projection of the step.
+        const logs = new MissionLogs(client);
         // A failed generation waits for a rebuild; a waiting one for its next retry.
         for (const generation of generations.filter((g) => g.lastError === null && g.due)) {
           if (!batches.has(generation.position)) batches.set(generation.position, await readBatch(client, generation.position, this.batchSize, of));
@@ -154,7 +157,7 @@ export class ProjectionRunner {
           let states = new Map<string, unknown>();
           if (events.length > 0) {
             const cached = this.cache.valid(generation.name, generation.generation, partition, from);
-            const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params, cached);
+            const applied = await foldBatch(client, PROJECTIONS[generation.name], generation.generation, events, isolate ? new SqlParams() : params, cached, logs);
             const error = 'error' in applied ? applied.error : isolate ? await writeIsolated(client, applied.writes) : null;
             if (error || 'error' in applied) {
               result.failed.push({ name: generation.name, generation: generation.generation, partition, error: describeFailure(events, error) });
@@ -221,10 +224,25 @@ async function readBatch(client: PoolClient, after: number, limit: number, parti
   }
 }
 
+/** Mission logs up to a position, each read once per step (see refold.ts). */
+class MissionLogs {
+  private readonly read = new Map<string, Promise<RecordedEvent[]>>();
+  constructor(private readonly client: PoolClient) {}
+
+  through(missionId: string, position: number): Promise<RecordedEvent[]> {
+    const key = `${missionId}\u0000${position}`;
+    let log = this.read.get(key);
+    if (!log) this.read.set(key, (log = new EventLogReader(this.client).missionLog(missionId, position)));
+    return log;
+  }
+}
+
 /**
  * Folds the batch's events this projection handles, per mission, into the statements that
  * write each touched mission's rows once (events it ignores would leave its state as it
- * is). A fold that throws (a poison event) fails this projection only; nothing of it is
+ * is). A mission with a correction in the batch is folded again from its whole log up to
+ * the batch's last event of it, whatever the projection handles: a correction changes the
+ * past. A fold that throws (a poison event) fails this projection only; nothing of it is
  * written.
  */
 async function foldBatch<S>(
@@ -234,8 +252,11 @@ async function foldBatch<S>(
   events: RecordedEvent[],
   params: SqlParams,
   cached: Map<string, unknown> | undefined,
+  logs: MissionLogs,
 ): Promise<{ writes: { statements: string[]; params: SqlParams }; missionIds: string[]; states: Map<string, S> } | { error: unknown }> {
-  const handled = events.filter((event) => projection.handles.has(event.type));
+  const corrected = new Map<string, RecordedEvent>();
+  for (const event of events) if (isCorrectionType(event.type) || corrected.has(event.missionId)) corrected.set(event.missionId, event);
+  const handled = events.filter((event) => !corrected.has(event.missionId) && projection.handles.has(event.type));
   const missionIds = [...new Set(handled.map((e) => e.missionId))];
   const states = await loadStates(client, projection, generation, missionIds, projection.appendOnly ? undefined : (cached as Map<string, S> | undefined));
   const touched = new Map<string, S>();
@@ -247,8 +268,17 @@ async function foldBatch<S>(
       return { error: new PoisonEventError(event, error) };
     }
   }
-  const statements = touched.size > 0 ? projection.writes(generation, touched, params) : [];
-  return { writes: { statements, params }, missionIds, states: touched };
+  for (const [missionId, last] of corrected) {
+    try {
+      touched.set(missionId, refoldMission(projection, await logs.through(missionId, last.position)));
+    } catch (error) {
+      if (isTransient(error)) throw error;
+      return { error: new PoisonEventError(last, error) };
+    }
+  }
+  const refolded = new Set(corrected.keys());
+  const statements = touched.size > 0 ? projection.writes(generation, touched, params, refolded) : [];
+  return { writes: { statements, params }, missionIds: [...missionIds, ...refolded], states: touched };
 }
 
 /**

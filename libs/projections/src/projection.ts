@@ -19,14 +19,22 @@ export interface Projection<State, Name extends string = string> {
   appendOnly?: boolean;
   initial(): State;
   evolve(state: State, event: RecordedEvent): State;
+  /**
+   * A mission's state from its whole log, corrections included: what a step computes when a
+   * correction changed the mission's past (an incremental fold cannot undo an event). Default:
+   * the effective stream's events it handles, folded with `evolve` (see refold.ts).
+   */
+  refold?(log: ReadonlyArray<RecordedEvent>): State;
   /** Current state of the given missions (missions without rows are left out). */
   load(db: Queryable, generation: number, missionIds: string[]): Promise<Map<string, State>>;
   /**
-   * The statements (INSERT ... ON CONFLICT / UPDATE, without RETURNING) that write the state of
-   * every mission in the map: one per table, not per event. The runner sends the writes of
-   * all projections, the checkpoints and the NOTIFY as one statement of data-modifying CTEs.
+   * The statements (INSERT ... ON CONFLICT / UPDATE / DELETE, without RETURNING) that write the
+   * state of every mission in the map: one per table, not per event. The runner sends the
+   * writes of all projections, the checkpoints and the NOTIFY as one statement of
+   * data-modifying CTEs, so no two of them may touch the same row. The states of `refolded`
+   * missions replace everything of theirs: rows they no longer have go.
    */
-  writes(generation: number, states: Map<string, State>, params: SqlParams): string[];
+  writes(generation: number, states: Map<string, State>, params: SqlParams, refolded: ReadonlySet<string>): string[];
 }
 
 /** Checks a projection against the interface while keeping its name's literal type (for ProjectionName). */

@@ -19,10 +19,12 @@ const data: Record<string, object> = {
   FundingCommitted: { donor: 'USA', amount: '100000000', currency: 'USD' },
   FundingDisbursed: { donor: 'USA', amount: '50000000', currency: 'USD' },
   SupportDeclared: { supporter: 'JAM' },
+  EventCorrected: { eventId: '00000000-0000-4000-8000-000000000007', data: { country: 'KEN', personnel: 40 }, reason: 'typo' },
+  EventRetracted: { eventId: '00000000-0000-4000-8000-000000000008', reason: 'reported twice' },
 };
 
 const events = Object.entries(data).map(
-  ([type, eventData], i) => ({ type, data: eventData, missionId: 'mss-haiti', version: i + 1, position: i + 1, occurredAt: '2024-06-25T09:00:00.000Z' }) as RecordedEvent,
+  ([type, eventData], i) => ({ type, data: eventData, id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, missionId: 'mss-haiti', version: i + 1, position: i + 1, occurredAt: '2024-06-25T09:00:00.000Z' }) as RecordedEvent,
 );
 
 function deepFreeze<T>(value: T): T {

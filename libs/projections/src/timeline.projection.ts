@@ -1,5 +1,6 @@
-// timeline: one row per event with its human summary; append-only, so nothing is loaded.
-import { EVENT_TYPES, TimelineItem, timelineItem } from '@app/domain';
+// timeline: one row per event with its human summary, status and source; append-only, so
+// nothing is loaded. A correction rewrites its mission's items (their statuses change).
+import { EVENT_TYPES, EventStatus, missionTimeline, Source, TimelineItem, timelineItem } from '@app/domain';
 import { Queryable } from '@app/event-store';
 import { defineProjection } from './projection';
 
@@ -19,16 +20,22 @@ export const timelineProjection = defineProjection({
     items.push(timelineItem(event));
     return items;
   },
+  // Every item of the mission again, with the statuses its corrections give them.
+  refold: (log) => missionTimeline(log),
   load: async () => new Map(),
 
   writes(generation, states, params) {
     const items = [...states.values()].flat();
     if (items.length === 0) return [];
+    // Items of a refolded mission are there already: they are updated (a status changes).
     return [
-      `INSERT INTO timeline_items (generation, mission_id, position, version, type, occurred_at, summary)
+      `INSERT INTO timeline_items (generation, mission_id, position, version, type, occurred_at, summary, event_id, status, source)
        SELECT ${params.add(generation)}::int, * FROM unnest(${params.add(items.map((i) => i.missionId))}::text[], ${params.add(items.map((i) => i.position))}::bigint[],
          ${params.add(items.map((i) => i.version))}::int[], ${params.add(items.map((i) => i.type))}::text[],
-         ${params.add(items.map((i) => i.occurredAt))}::timestamptz[], ${params.add(items.map((i) => i.summary))}::text[])`,
+         ${params.add(items.map((i) => i.occurredAt))}::timestamptz[], ${params.add(items.map((i) => i.summary))}::text[],
+         ${params.add(items.map((i) => i.eventId))}::uuid[], ${params.add(items.map((i) => i.status))}::text[],
+         ${params.add(items.map((i) => (i.source ? JSON.stringify(i.source) : null)))}::jsonb[])
+       ON CONFLICT (generation, mission_id, position) DO UPDATE SET summary = EXCLUDED.summary, status = EXCLUDED.status, source = EXCLUDED.source`,
     ];
   },
 });
@@ -41,11 +48,20 @@ export async function readTimeline(
   limit: number,
   before: number | undefined,
 ): Promise<Omit<TimelineItem, 'missionId'>[]> {
-  const { rows } = await db.query<{ position: number; version: number; type: TimelineItem['type']; occurred_at: Date; summary: string }>(
-    `SELECT position, version, type, occurred_at, summary FROM timeline_items
+  const { rows } = await db.query<{ position: number; version: number; type: TimelineItem['type']; occurred_at: Date; summary: string; event_id: string; status: EventStatus; source: Source | null }>(
+    `SELECT position, version, type, occurred_at, summary, event_id, status, source FROM timeline_items
      WHERE generation = $1 AND mission_id = $2 AND ($3::bigint IS NULL OR position < $3)
      ORDER BY position DESC LIMIT $4`,
     [generation, missionId, before ?? null, limit],
   );
-  return rows.map((r) => ({ position: r.position, version: r.version, type: r.type, occurredAt: r.occurred_at.toISOString(), summary: r.summary }));
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    position: r.position,
+    version: r.version,
+    type: r.type,
+    occurredAt: r.occurred_at.toISOString(),
+    summary: r.summary,
+    status: r.status,
+    ...(r.source && { source: r.source }),
+  }));
 }

@@ -2,7 +2,7 @@
 // validate nothing at run time: they exist to be written into the OpenAPI document, and the
 // type checks at the end of this file fail the build when a response body and its schema part.
 import { z } from 'zod';
-import { EVENT_TYPES } from '@app/domain';
+import { EVENT_TYPES, FIGURES } from '@app/domain';
 import type { AppendResult, GlobalPage, StoredEvent, StreamPage } from '@app/event-store';
 import { PROJECTION_NAMES, ProjectionStatus } from '@app/projections';
 import type { ApiKeyView } from '../auth/api-keys.repository';
@@ -132,6 +132,23 @@ export const FundingSchema = named(
   }),
 );
 
+export const SourceSchema = named(
+  'Source',
+  z
+    .object({
+      url: z.string().optional().meta({ format: 'uri', example: 'https://press.un.org/en/2023/sc15432.doc.htm' }),
+      publisher: z.string().optional().meta({ example: 'United Nations' }),
+      title: z.string().optional(),
+      publishedAt: z.string().optional().meta({ description: 'ISO 8601 date or date-time' }),
+    })
+    .meta({ description: '`metadata.source` of the event: where it was reported (a url or a publisher, or both)' }),
+);
+
+const status = z.enum(['current', 'corrected', 'retracted']).meta({
+  description: '`corrected`: a later EventCorrected changed its data; `retracted`: a later EventRetracted took it back (the summary stays as first reported)',
+});
+const effectiveStatus = z.enum(['current', 'corrected']).meta({ description: '`corrected`: the event counts with the data of its latest correction' });
+
 export const TimelineSchema = named(
   'Timeline',
   z.object({
@@ -142,15 +159,50 @@ export const TimelineSchema = named(
         named(
           'TimelineItem',
           z.object({
+            eventId: z.uuid().meta({ description: 'the id of the event (what a correction names)' }),
             position,
             version: z.number().int().min(1),
             type: z.enum(EVENT_TYPES),
             occurredAt: instant,
             summary: z.string().meta({ example: 'Kenya: 400 personnel departed' }),
+            status,
+            source: SourceSchema.optional(),
           }),
         ),
       )
       .meta({ description: 'newest first' }),
+  }),
+);
+
+const countOrAmount = z.union([z.number().int(), amount]).meta({ description: 'an integer for personnel figures, an exact decimal string for money' });
+export const ContributionsSchema = named(
+  'Contributions',
+  z.object({
+    missionId: z.string(),
+    figure: z.enum(FIGURES),
+    country: country.optional(),
+    donor: z.string().optional(),
+    currency: currency.optional(),
+    position,
+    total: countOrAmount.meta({ description: 'the figure, as the read model shows it (the last runningTotal)' }),
+    items: z
+      .array(
+        named(
+          'Contribution',
+          z.object({
+            eventId: z.uuid(),
+            position,
+            version: z.number().int().min(1),
+            type: z.enum(EVENT_TYPES),
+            occurredAt: instant,
+            delta: countOrAmount.meta({ description: 'how much this event changed the figure (negative when it lowered it)' }),
+            runningTotal: countOrAmount.meta({ description: 'the figure after this event' }),
+            status: effectiveStatus,
+            source: SourceSchema.optional(),
+          }),
+        ),
+      )
+      .meta({ description: 'every effective event that changed the figure, in log order' }),
   }),
 );
 
@@ -268,9 +320,10 @@ export const responseTypesMatch: [
   Same<Out<typeof PersonnelSchema>, Body<ReadModelsService['personnel']>>,
   Same<Out<typeof FundingSchema>, Body<ReadModelsService['funding']>>,
   Same<Out<typeof TimelineSchema>, Body<ReadModelsService['timeline']>>,
+  Same<Out<typeof ContributionsSchema>, Body<ReadModelsService['contributions']>>,
   Same<Out<typeof ProjectionListSchema>, { projections: ProjectionStatus[] }>,
   Same<Out<typeof RebuildAcceptedSchema>, Body<ProjectionsController['rebuild']>>,
   Same<Out<typeof ApiKeySchema>, ApiKeyView>,
   Same<Out<typeof LiveSchema>, ReturnType<HealthController['live']>>,
   Same<Out<typeof ReadySchema>, Body<HealthController['ready']>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -16,6 +16,12 @@ const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   'version-conflict': 409,
   'withdrawal-exceeds-deployed': 422,
   'personnel-limit-exceeded': 422,
+  'correction-target-not-found': 422,
+  'correction-target-invalid': 422,
+  // The data is checked against the target's type, which only the stream knows: a field
+  // error all the same, answered as the other field errors are.
+  'correction-data-invalid': 400,
+  'correction-conflict': 422,
 };
 
 const BODY_TOO_LARGE = () => new Problem(413, 'body-too-large', 'the request body is larger than 1 MiB');
@@ -46,7 +52,8 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof DomainError) {
     const extensions: Record<string, unknown> = {};
     if (error.details.currentVersion !== undefined) extensions.currentVersion = error.details.currentVersion;
-    if (error.details.path) extensions.errors = [{ path: error.details.path, message: error.message }];
+    if (error.details.errors) extensions.errors = error.details.errors;
+    else if (error.details.path) extensions.errors = [{ path: error.details.path, message: error.message }];
     return new Problem(DOMAIN_STATUS[error.code], error.code, error.message, extensions);
   }
   if (error instanceof IdempotencyKeyReusedError) return new Problem(422, 'idempotency-key-reused', error.message);

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { endOfDay, parseOccurredAt } from '@app/domain';
+import { endOfDay, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, parseOccurredAt } from '@app/domain';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
-import { FundingSchema, MissionListSchema, PersonnelSchema, TimelineSchema } from '../openapi/response-schemas';
+import { ContributionsSchema, FundingSchema, MissionListSchema, PersonnelSchema, TimelineSchema } from '../openapi/response-schemas';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
 import { ReadModelsService } from './read-models.service';
 
@@ -17,8 +17,31 @@ const asOfSchema = z
     return instant ?? undefined;
   })
   .optional();
+/** `knownAt`: a date means the end of that day (UTC), as for asOf; a date-time, that instant. */
+const knownAtSchema = asOfSchema;
 const minPosition = queryInteger(0, Number.MAX_SAFE_INTEGER, 0);
-const totalsQuery = z.object({ asOf: asOfSchema, minPosition });
+const totalsQuery = z.object({ asOf: asOfSchema, knownAt: knownAtSchema, minPosition });
+const contributionsQuery = z
+  .object({
+    figure: z.enum(FIGURES, { error: `must be one of ${FIGURES.join(', ')}` }),
+    country: z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-3 country code such as "KEN"').optional(),
+    donor: z.string().min(1).max(120).optional(),
+    currency: z.string().refine(isCurrencyCode, 'must be an ISO 4217 currency code such as "USD"').optional(),
+    asOf: asOfSchema,
+    knownAt: knownAtSchema,
+    minPosition,
+  })
+  .superRefine((query, ctx) => {
+    const funding = isFundingFigure(query.figure);
+    if (funding && query.currency === undefined) ctx.addIssue({ code: 'custom', path: ['currency'], message: `is required with ${query.figure} (money is never added across currencies)` });
+    if (funding && query.country !== undefined) ctx.addIssue({ code: 'custom', path: ['country'], message: `does not apply to ${query.figure}; use donor` });
+    if (!funding && (query.donor !== undefined || query.currency !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [query.donor !== undefined ? 'donor' : 'currency'], message: `does not apply to ${query.figure}` });
+    }
+    if (query.figure === 'personnel.required' && query.country !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['country'], message: 'does not apply to personnel.required (a requirement is the whole mission\'s)' });
+    }
+  });
 const timelineQuery = z.object({
   limit: queryInteger(1, 1000, 50),
   before: queryInteger(1, Number.MAX_SAFE_INTEGER, 0).transform((v) => (v === 0 ? undefined : v)),
@@ -30,6 +53,11 @@ const MIN_POSITION_DOC = { description: 'wait (up to 10 s) until the read model 
 const AS_OF_DOC = {
   description: 'totals from events that occurred on or before this date (end of that day, UTC) or date-time',
   example: '2024-07-01',
+  schema: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] },
+};
+const KNOWN_AT_DOC = {
+  description: 'the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC)',
+  example: '2024-08-01T00:00:00Z',
   schema: { anyOf: [{ type: 'string', format: 'date' }, { type: 'string', format: 'date-time' }] },
 };
 const MIN_POSITION_NOT_REACHED = 'minPosition not reached within 10 s (Retry-After)';
@@ -54,29 +82,51 @@ export class ReadModelsController {
   @Get(':missionId/personnel')
   @ApiOperation({ summary: 'Personnel totals of a mission and per country, against the number required' })
   @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
-  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, minPosition: MIN_POSITION_DOC })
+  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, knownAt: KNOWN_AT_DOC, minPosition: MIN_POSITION_DOC })
   @ApiInvalidParameters()
   @ApiAnswer(200, PersonnelSchema, 'totals of the mission, and per country')
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async personnel(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
-    const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
-    return this.readModels.personnel(missionId, asOf, { minPosition });
+    const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
+    return this.readModels.personnel(missionId, { asOf, knownAt }, { minPosition });
   }
 
   @Get(':missionId/funding')
   @ApiOperation({ summary: 'Funding per currency and per donor (amounts as exact decimal strings)' })
   @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
-  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, minPosition: MIN_POSITION_DOC })
+  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, knownAt: KNOWN_AT_DOC, minPosition: MIN_POSITION_DOC })
   @ApiInvalidParameters()
   @ApiAnswer(200, FundingSchema, 'sums per currency and per donor')
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async funding(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
-    const { asOf, minPosition } = parseInput(totalsQuery, query, 'query');
-    return this.readModels.funding(missionId, asOf, { minPosition });
+    const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
+    return this.readModels.funding(missionId, { asOf, knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/contributions')
+  @ApiOperation({ summary: 'What one figure rests on: every effective event that changed it, with its change, the figure after it, its status and source' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(contributionsQuery, {
+    figure: { description: 'the figure to open', example: 'personnel.departed' },
+    country: { description: "personnel figures: one country's (else the mission's)", example: 'KEN' },
+    donor: { description: "funding figures: one donor's (else every donor's)", example: 'USA' },
+    currency: { description: 'funding figures: required', example: 'USD' },
+    asOf: AS_OF_DOC,
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, ContributionsSchema, 'the events behind the figure, in log order; the last runningTotal is total')
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async contributions(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { figure, country, donor, currency, asOf, knownAt, minPosition } = parseInput(contributionsQuery, query, 'query');
+    return this.readModels.contributions(missionId, { figure, country, donor, currency }, { asOf, knownAt }, { minPosition });
   }
 
   @Get(':missionId/timeline')

@@ -4,8 +4,10 @@
 import { Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import {
-  DomainEvent,
+  contributions,
   emptyFunding,
+  FigureQuery,
+  isFundingFigure,
   emptyPersonnel,
   evolveFunding,
   evolvePersonnel,
@@ -17,7 +19,7 @@ import {
   PersonnelState,
   personnelTotals,
 } from '@app/domain';
-import { EventLogReader } from '@app/event-store';
+import { EffectiveEvent, EventLogReader, MissionView } from '@app/event-store';
 import { liveCheckpoint, liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
 import { ReadRequest, ReadRouter } from '../read-routing/read-router';
 import { Problem } from '../problems/problem';
@@ -53,23 +55,49 @@ export class ReadModelsService {
     });
   }
 
-  async personnel(missionId: string, asOf?: Date, freshness: Freshness = {}) {
-    return this.snapshot(['personnel'], { missionId, ...forReplay(asOf, freshness) }, async (db) => {
+  async personnel(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
+    return this.snapshot(['personnel'], { missionId, ...forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
-      const { state, position } = asOf
-        ? await this.replay(db, missionId, asOf, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
+      const { state, position } = isReplay(view)
+        ? await this.replay(db, missionId, view, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
         : await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
       return { missionId, position, ...personnelView(state) };
     });
   }
 
-  async funding(missionId: string, asOf?: Date, freshness: Freshness = {}) {
-    return this.snapshot(['funding'], { missionId, ...forReplay(asOf, freshness) }, async (db) => {
+  async funding(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
+    return this.snapshot(['funding'], { missionId, ...forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
-      const { state, position } = asOf
-        ? await this.replay(db, missionId, asOf, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
+      const { state, position } = isReplay(view)
+        ? await this.replay(db, missionId, view, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
         : await this.fromProjection(db, 'funding', missionId, (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
+    });
+  }
+
+  /**
+   * What one figure rests on: a fold of the mission's effective stream per request (a
+   * mission's events of one kind, read once), never a stored copy that could drift from the
+   * read model it explains. Runs where asOf replays run, under the same limit.
+   */
+  async contributions(missionId: string, query: FigureQuery, view: ReplayView = {}, freshness: Freshness = {}) {
+    const funding = isFundingFigure(query.figure);
+    return this.snapshot([funding ? 'funding' : 'personnel'], { missionId, ...forReplay({ ...view, always: true }, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      const types = funding ? FUNDING_EVENT_TYPES : PERSONNEL_EVENT_TYPES;
+      const collect = (events: EffectiveEvent[], event: EffectiveEvent) => (events.push(event), events);
+      const { state: events, position } = await this.replay(db, missionId, view, types, [] as EffectiveEvent[], collect);
+      const { total, items } = contributions(events, query);
+      return {
+        missionId,
+        figure: query.figure,
+        ...(query.country !== undefined && { country: query.country }),
+        ...(query.donor !== undefined && { donor: query.donor }),
+        ...(query.currency !== undefined && { currency: query.currency }),
+        position,
+        total,
+        items,
+      };
     });
   }
 
@@ -88,17 +116,17 @@ export class ReadModelsService {
   }
 
   /**
-   * Folds the mission's events of the given types with occurredAt <= asOf, in log order, a
-   * chunk at a time (constant memory for any mission). `position` is the log head of the
-   * same snapshot.
+   * Folds the mission's effective stream as the view sees it (events of the given types that
+   * occurred by `asOf`, recorded by `knownAt`), in log order, a chunk at a time (constant
+   * memory for any mission). `position` is the log head of the same snapshot.
    */
-  private async replay<S>(db: PoolClient, missionId: string, asOf: Date, types: ReadonlySet<string>, initial: S, evolve: (state: S, event: DomainEvent) => S) {
+  private async replay<S>(db: PoolClient, missionId: string, view: ReplayView, types: ReadonlySet<string>, initial: S, evolve: (state: S, event: EffectiveEvent) => S) {
     const release = await this.replays.acquire().catch(() => {
       throw new Problem(503, 'busy', 'this server is replaying as many asOf views as it can; retry shortly', {}, { 'Retry-After': '1' });
     });
     try {
       const log = new EventLogReader(db);
-      const { state, unreadable } = await log.foldMission(missionId, asOf, types, initial, evolve);
+      const { state, unreadable } = await log.foldMission(missionId, { upTo: view.asOf, knownAt: view.knownAt }, types, initial, evolve);
       // An event written by a newer release makes the replay wait for a server that can read it.
       if (unreadable) {
         throw new Problem(503, 'newer-events', `the event at position ${unreadable.position} was written by a newer release than this server (${unreadable.reason}); retry shortly`, {}, { 'Retry-After': '5' });
@@ -128,13 +156,22 @@ export type Freshness = Pick<ReadRequest, 'minPosition' | 'notOlderThan'>;
 
 const isMissionNotFound = (error: unknown) => error instanceof Problem && error.status === 404;
 
+/** What the world looked like by `asOf`, as the log knew it at `knownAt` (either, both, or neither: the live read model). */
+export interface ReplayView {
+  asOf?: Date;
+  knownAt?: Date;
+}
+
+const isReplay = (view: ReplayView) => view.asOf !== undefined || view.knownAt !== undefined;
+
 /**
- * An `asOf` replay folds the log, which replicas have too: it runs on one (the heaviest read,
- * best kept off the primary), where its position is that replica's log head. Asked for a
- * minPosition it reads the primary, which has every committed event, so it never waits (as before).
+ * A replay (`asOf`, `knownAt`, contributions) folds the log, which replicas have too: it runs
+ * on one (the heaviest read, best kept off the primary), where its position is that replica's
+ * log head. Asked for a minPosition it reads the primary, which has every committed event,
+ * so it never waits (as before).
  */
-const forReplay = (asOf: Date | undefined, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly'> =>
-  asOf ? { primaryOnly: (freshness.minPosition ?? 0) > 0 } : freshness;
+const forReplay = (view: ReplayView & { always?: boolean }, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly'> =>
+  view.always || isReplay(view) ? { primaryOnly: (freshness.minPosition ?? 0) > 0 } : freshness;
 
 export function personnelView(state: PersonnelState) {
   return {

@@ -1,7 +1,7 @@
 // Unit specs for the timeline fold: one human sentence per event, for every event type.
 import { DomainEvent, EVENT_TYPES, EventType } from '../catalogue';
 import { RecordedEvent } from './recorded-event';
-import { summarize, timelineItem } from './timeline';
+import { missionTimeline, summarize, timelineItem } from './timeline';
 
 /** Per event type (a Record, so a new type does not compile until it has its sentences): data → summary. */
 const SUMMARIES: { [T in EventType]: [Extract<DomainEvent, { type: T }>['data'], string][] } = {
@@ -33,6 +33,11 @@ const SUMMARIES: { [T in EventType]: [Extract<DomainEvent, { type: T }>['data'],
   FundingCommitted: [[{ donor: 'CAN', amount: '0.0001', currency: 'CAD' }, 'Canada committed CAD 0.0001']],
   FundingDisbursed: [[{ donor: 'USA', amount: '1000000.25', currency: 'USD' }, 'United States of America disbursed USD 1,000,000.25']],
   SupportDeclared: [[{ supporter: 'CAN', statement: 'We stand with Haiti.' }, 'Canada declared support']],
+  // Alone (without the stream) a correction says why; missionTimeline says what changed.
+  EventRetracted: [[{ eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10', reason: 'reported twice' }, 'Retraction of an earlier event (reported twice)']],
+  EventCorrected: [
+    [{ eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10', data: { country: 'KEN', personnel: 40 }, reason: 'typo' }, 'Correction to an earlier event (typo)'],
+  ],
 };
 
 const cases = (Object.entries(SUMMARIES) as [EventType, [DomainEvent['data'], string][]][]).flatMap(([type, examples]) =>
@@ -54,6 +59,7 @@ describe('timeline fold', () => {
     const event: RecordedEvent = {
       type: 'ContingentDeparted',
       data: { country: 'KEN', personnel: 400 },
+      id: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10',
       missionId: 'mss-haiti',
       version: 3,
       position: 42,
@@ -63,11 +69,36 @@ describe('timeline fold', () => {
     // then the item carries the event's coordinates and its sentence
     expect(timelineItem(event)).toEqual({
       missionId: 'mss-haiti',
+      eventId: '0b8c0a52-6f5e-4a53-9d5e-2d0c1f7f8a10',
       position: 42,
       version: 3,
       type: 'ContingentDeparted',
       occurredAt: '2026-11-28T10:00:00.000Z',
       summary: 'Kenya: 400 personnel departed',
+      status: 'current',
     });
+  });
+
+  it('marks corrected and retracted items, keeps their first summary, and says what each correction changed and why', () => {
+    // given a stream where #2 is corrected (400 -> 40) and #3 retracted
+    const at = (version: number) => ({ id: `00000000-0000-4000-8000-00000000000${version}`, missionId: 'm', version, position: version * 10, occurredAt: '2024-06-24T00:00:00.000Z' });
+    const log: RecordedEvent[] = [
+      { ...at(1), type: 'MissionEstablished', data: { name: 'MSS', hostCountry: 'HTI' } },
+      { ...at(2), type: 'ContingentDeparted', data: { country: 'KEN', personnel: 400 } },
+      { ...at(3), type: 'FundingPledged', data: { donor: 'USA', amount: '300000000', currency: 'USD' }, source: { publisher: 'Example (made-up)' } },
+      { ...at(4), type: 'EventCorrected', data: { eventId: at(2).id, data: { country: 'KEN', personnel: 40 }, reason: 'typo in the source' } },
+      { ...at(5), type: 'EventRetracted', data: { eventId: at(3).id.toUpperCase(), reason: 'reported twice' } },
+    ];
+    // when the mission's timeline is folded whole
+    const items = missionTimeline(log);
+    // then statuses follow the corrections, and each correction has its own sentence
+    expect(items.map((i) => [i.version, i.status, i.summary])).toEqual([
+      [1, 'current', 'Mission established: MSS (host Haiti)'],
+      [2, 'corrected', 'Kenya: 400 personnel departed'],
+      [3, 'retracted', 'United States of America pledged USD 300,000,000'],
+      [4, 'current', 'Correction to #2: Kenya: 400 → 40 personnel departed (typo in the source)'],
+      [5, 'current', 'Retraction of #3: United States of America pledged USD 300,000,000 (reported twice)'],
+    ]);
+    expect(items[2].source).toEqual({ publisher: 'Example (made-up)' });
   });
 });
