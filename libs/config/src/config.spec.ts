@@ -64,6 +64,27 @@ describe('configuration', () => {
     });
   });
 
+  describe('TRUST_PROXY', () => {
+    it('trusts no proxy by default', () => {
+      expect(loadConfig({}).TRUST_PROXY).toEqual([]);
+    });
+
+    it('is a comma-separated list of addresses, ranges and range names', () => {
+      expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.0.0.0/8,fd00::/8,::1, loopback,uniquelocal,' }).TRUST_PROXY).toEqual([
+        '10.0.0.5',
+        '10.0.0.0/8',
+        'fd00::/8',
+        '::1',
+        'loopback',
+        'uniquelocal',
+      ]);
+    });
+
+    it.each(['true', '*', '2', 'proxy.internal', '10.0.0.256', '10.0.0.0/33', '::/129', '10.0.0.0/8/8', '10.0.0.0/'])('refuses %s', (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY.*IP address/);
+    });
+  });
+
   describe('BOOTSTRAP_ADMIN_KEY', () => {
     it.each(['0.0.0.0', '::', '10.0.0.5'])('refuses a published development key on %s', (HOST) => {
       for (const key of [LOCAL_ADMIN_KEY, 'change-me-please-0123456789']) {

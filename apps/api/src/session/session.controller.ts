@@ -19,7 +19,7 @@ const signInSchema = z.strictObject({
   key: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
 });
 
-/** Secure cookies only over HTTPS (a plain-HTTP browser would drop them). */
+/** Secure cookies only over HTTPS (a plain-HTTP browser would drop them): TLS to this process, or a TRUST_PROXY proxy's X-Forwarded-Proto. */
 const overHttps = (request: FastifyRequest): boolean => request.protocol === 'https';
 
 @ApiTags('session')
