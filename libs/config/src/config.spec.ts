@@ -35,6 +35,14 @@ describe('configuration', () => {
     });
   });
 
+  describe('LIVE_STREAMS_PER_KEY', () => {
+    it('defaults to 50 streams per API key; at least 1', () => {
+      expect(loadConfig({}).LIVE_STREAMS_PER_KEY).toBe(50);
+      expect(loadConfig({ LIVE_STREAMS_PER_KEY: '3' }).LIVE_STREAMS_PER_KEY).toBe(3);
+      for (const value of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ LIVE_STREAMS_PER_KEY: value })).toThrow(/LIVE_STREAMS_PER_KEY/);
+    });
+  });
+
   describe('RATE_LIMIT_PER_MINUTE', () => {
     it('defaults to 6000 per API key; 0 turns the limit off', () => {
       expect(loadConfig({}).RATE_LIMIT_PER_MINUTE).toBe(6000);

@@ -42,6 +42,11 @@ const schema = z.object({
   PROJECTION_STEP_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   /** Requests per minute per API key (per client IP without a valid key) on /v1 and /admin; 0 turns it off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /**
+   * Live streams (GET /v1/missions/{id}/live) one API key may hold open on one API process,
+   * its dashboard sessions' included, so that one key cannot take every stream the process serves.
+   */
+  LIVE_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Origins allowed to call the API from a browser (CORS); none by default. */
   CORS_ORIGINS: z
     .string()
