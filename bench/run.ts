@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     // One key far above any per-key limit, on purpose.
     RATE_LIMIT_PER_MINUTE: '0',
+    // The viewers load test opens 1,000 streams with the one admin key.
+    LIVE_STREAMS_PER_KEY: '100000',
   };
   const scalingRows = () =>
     workerScaling({

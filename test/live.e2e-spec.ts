@@ -1,7 +1,7 @@
 // Server-sent events over real HTTP: the stream sends the read models at once and again
 // when an append moves them.
 import { established, personnelEvent } from './support/events';
-import { ADMIN_KEY } from './support/test-api';
+import { ADMIN_KEY, startTestApi } from './support/test-api';
 import { Harness, startHarness } from './support/projection-harness';
 import { expectEventually } from './support/eventually';
 import { readEvents } from './support/sse';
@@ -11,7 +11,8 @@ import { ReadModelsService } from '../apps/api/src/read-models/read-models.servi
 describe('live read models (server-sent events)', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness('live', 1);
+    // Its tests open up to 200 streams with the one admin key: far above the default cap per key.
+    h = await startHarness('live', 1, {}, { LIVE_STREAMS_PER_KEY: '1000' });
   });
   afterAll(() => h.close());
 
@@ -108,6 +109,61 @@ describe('live read models (server-sent events)', () => {
     // the server ends the stream: the reader sees its end, with no further event
     const after = await readEvents(response.body!, () => false, 5_000);
     expect(after).toEqual([]);
+  });
+
+  it('caps the streams of one API key, its sessions included, so that other keys still get theirs', async () => {
+    const CAP = 3;
+    const capped = await startTestApi(h.db.url, { LIVE_STREAMS_PER_KEY: String(CAP), REDIS_PREFIX: h.api.redisPrefix });
+    const opened: AbortController[] = [];
+    const open = async (headers: Record<string, string>) => {
+      const controller = new AbortController();
+      opened.push(controller);
+      const response = await fetch(`${capped.baseUrl}/v1/missions/capped/live`, { headers, signal: controller.signal });
+      return { response, controller };
+    };
+    try {
+      await h.api.request('POST', '/v1/missions/capped/events', { body: { events: [established()] } });
+      await h.quiesce();
+      const viewer = (await h.api.request('POST', '/v1/api-keys', { body: { name: 'live-capped', role: 'viewer' } })).body;
+      const bearer = { authorization: `Bearer ${viewer.key}` };
+      const streams = [];
+      for (let i = 0; i < CAP; i++) {
+        const stream = await open(bearer);
+        expect(stream.response.status).toBe(200);
+        await readEvents(stream.response.body!, (events) => events.length >= 2);
+        streams.push(stream);
+      }
+
+      const refused = await open(bearer);
+      expect(refused.response.status).toBe(429);
+      expect(refused.response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(refused.response.headers.get('retry-after')).toBe('10');
+      expect(await refused.response.json()).toMatchObject({
+        status: 429,
+        detail: `the API key "live-capped" already has ${CAP} live streams open on this server (LIVE_STREAMS_PER_KEY); close one or retry later`,
+      });
+      // A session of the same key counts as the key: signing in again gains nothing.
+      const signIn = await capped.request('POST', '/v1/session', { body: { key: viewer.key }, key: null });
+      const byCookie = await open({ cookie: signIn.headers.get('set-cookie')!.split(';')[0] });
+      expect(byCookie.response.status).toBe(429);
+      await byCookie.response.body?.cancel();
+
+      // Another key still gets a stream.
+      const admin = await open({ authorization: `Bearer ${ADMIN_KEY}` });
+      expect(admin.response.status).toBe(200);
+      await readEvents(admin.response.body!, (events) => events.length >= 2);
+
+      // A stream that ends gives its slot back.
+      streams[0].controller.abort();
+      await expectEventually(async () => {
+        const again = await open(bearer);
+        if (again.response.status !== 200) await again.response.body?.cancel();
+        expect(again.response.status).toBe(200);
+      });
+    } finally {
+      for (const controller of opened) controller.abort();
+      await capped.close();
+    }
   });
 
   it('is 404 for an unknown mission and 401 without a key', async () => {

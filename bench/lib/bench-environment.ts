@@ -42,6 +42,8 @@ export async function startBenchEnvironment(name: string, port: number, extraEnv
     HOST: '127.0.0.1',
     // A load test is one client far above any per-key limit on purpose.
     RATE_LIMIT_PER_MINUTE: '0',
+    // The viewers load test opens 1,000 streams with the one admin key.
+    LIVE_STREAMS_PER_KEY: '100000',
     ...extraEnv,
   };
   const started: ServiceProcess[] = [];

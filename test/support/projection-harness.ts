@@ -14,9 +14,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(label: string, workerCount = 1, workerEnv: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(label: string, workerCount = 1, workerEnv: Record<string, string> = {}, apiEnv: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDatabase(label);
-  const api = await startTestApi(db.url);
+  const api = await startTestApi(db.url, apiEnv);
   const workers: WorkerProcess[] = [];
   const harness: Harness = {
     db,

@@ -21,6 +21,7 @@ import { ProjectionsController } from './projections/projections.controller';
 import { ProjectionWatcher } from './read-models/projection-watcher';
 import { LiveController } from './read-models/live.controller';
 import { LiveHub } from './read-models/live-hub';
+import { liveStreamSlotsProvider } from './read-models/live-stream-slots';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { ReadModelsService } from './read-models/read-models.service';
 import { ReadMetrics } from './read-routing/read-metrics';
@@ -47,6 +48,7 @@ export class AppModule {
         ReadMetrics,
         ReadRouter,
         LiveHub,
+        liveStreamSlotsProvider,
         RedisHealth,
         // Before the board: its hook must come first, ahead of the board's own authentication.
         RateLimiter,

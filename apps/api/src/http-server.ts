@@ -22,7 +22,14 @@ export interface HttpAppOptions {
 
 export async function createHttpApp(config: AppConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   assertSafeBootstrapKey(config);
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT, logger: false, genReqId: requestId, ...frameworkErrorOptions(config.REQUEST_TIMEOUT_MS) });
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    genReqId: requestId,
+    // request.protocol and request.ip read X-Forwarded-Proto/-For only from these peers.
+    trustProxy: config.TRUST_PROXY.length > 0 ? [...config.TRUST_PROXY] : false,
+    ...frameworkErrorOptions(config.REQUEST_TIMEOUT_MS),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.logDestination), adapter, {
     bodyParser: false,
     bufferLogs: true,

@@ -1756,7 +1756,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            /** @description over RATE_LIMIT_PER_MINUTE, or this API key already has LIVE_STREAMS_PER_KEY streams open on this server (Retry-After) */
             429: {
                 headers: {
                     /** @description seconds to wait before retrying */

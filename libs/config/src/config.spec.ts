@@ -35,6 +35,14 @@ describe('configuration', () => {
     });
   });
 
+  describe('LIVE_STREAMS_PER_KEY', () => {
+    it('defaults to 50 streams per API key; at least 1', () => {
+      expect(loadConfig({}).LIVE_STREAMS_PER_KEY).toBe(50);
+      expect(loadConfig({ LIVE_STREAMS_PER_KEY: '3' }).LIVE_STREAMS_PER_KEY).toBe(3);
+      for (const value of ['0', '-1', '2.5', 'many']) expect(() => loadConfig({ LIVE_STREAMS_PER_KEY: value })).toThrow(/LIVE_STREAMS_PER_KEY/);
+    });
+  });
+
   describe('RATE_LIMIT_PER_MINUTE', () => {
     it('defaults to 6000 per API key; 0 turns the limit off', () => {
       expect(loadConfig({}).RATE_LIMIT_PER_MINUTE).toBe(6000);
@@ -61,6 +69,27 @@ describe('configuration', () => {
     it.each(['dash.example.org', 'https://dash.example.org/', 'https://dash.example.org/app', '*'])('refuses %s, which is no origin', (value) => {
       expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(ConfigError);
       expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS.*scheme, host and port only/);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('trusts no proxy by default', () => {
+      expect(loadConfig({}).TRUST_PROXY).toEqual([]);
+    });
+
+    it('is a comma-separated list of addresses, ranges and range names', () => {
+      expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.0.0.0/8,fd00::/8,::1, loopback,uniquelocal,' }).TRUST_PROXY).toEqual([
+        '10.0.0.5',
+        '10.0.0.0/8',
+        'fd00::/8',
+        '::1',
+        'loopback',
+        'uniquelocal',
+      ]);
+    });
+
+    it.each(['true', '*', '2', 'proxy.internal', '10.0.0.256', '10.0.0.0/33', '::/129', '10.0.0.0/8/8', '10.0.0.0/'])('refuses %s', (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY.*IP address/);
     });
   });
 

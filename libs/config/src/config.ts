@@ -1,4 +1,5 @@
 // Environment, validated once into a typed object (see .env.example for each variable).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 function isOrigin(value: string): boolean {
@@ -7,6 +8,18 @@ function isOrigin(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** proxy-addr's names for address ranges (127.0.0.0/8 and ::1; link-local; private). */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An IP address, an address/prefix range, or one of PROXY_RANGE_NAMES. */
+function isProxyAddress(value: string): boolean {
+  if (PROXY_RANGE_NAMES.has(value)) return true;
+  const [address, prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (!version || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
 }
 
 const schema = z.object({
@@ -29,6 +42,11 @@ const schema = z.object({
   PROJECTION_STEP_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   /** Requests per minute per API key (per client IP without a valid key) on /v1 and /admin; 0 turns it off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+  /**
+   * Live streams (GET /v1/missions/{id}/live) one API key may hold open on one API process,
+   * its dashboard sessions' included, so that one key cannot take every stream the process serves.
+   */
+  LIVE_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(50),
   /** Origins allowed to call the API from a browser (CORS); none by default. */
   CORS_ORIGINS: z
     .string()
@@ -50,6 +68,17 @@ const schema = z.object({
         return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
       }),
     ),
+  /**
+   * The reverse proxies (addresses, ranges, or loopback/linklocal/uniquelocal) whose
+   * X-Forwarded-Proto and X-Forwarded-For are believed, when a request comes from one of them:
+   * the session cookie is then Secure when the proxy got HTTPS, and a client without a valid
+   * key is rate-limited by its own address. None by default (anyone could send those headers).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((proxy) => proxy.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isProxyAddress, 'each must be an IP address, an address range (10.0.0.0/8) or loopback, linklocal or uniquelocal'))),
   /** PostgreSQL streaming replicas that serve read-model reads (comma-separated URLs). */
   DATABASE_REPLICA_URLS: z
     .string()

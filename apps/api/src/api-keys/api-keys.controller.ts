@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { storableString } from '@app/domain';
@@ -9,6 +9,7 @@ import { ApiAnswer, ApiJsonBody, ApiPathParam, ApiProblem } from '../openapi/api
 import { ApiKeyListSchema, CreatedApiKeySchema } from '../openapi/response-schemas';
 import { Problem } from '../problems/problem';
 import { parseInput } from '../validation/parse';
+import { JsonBody } from '../http/json-body.decorator';
 
 const createApiKeySchema = z.strictObject({
   name: storableString().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters'),
@@ -29,7 +30,7 @@ export class ApiKeysController {
   @ApiJsonBody(createApiKeySchema, { name: 'ops-laptop', role: 'operator' })
   @ApiAnswer(201, CreatedApiKeySchema, 'the new key, with its secret')
   @ApiProblem(400, 'invalid name or role (`errors` names each field at fault)')
-  async create(@Body() body: unknown): Promise<{ id: string; name: string; role: string; key: string }> {
+  async create(@JsonBody() body: unknown): Promise<{ id: string; name: string; role: string; key: string }> {
     const { name, role } = parseInput(createApiKeySchema, body, 'API key');
     const created = await this.apiKeys.create(name, role);
     return { id: created.id, name: created.name, role: created.role, key: created.key };

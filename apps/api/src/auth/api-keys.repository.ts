@@ -9,6 +9,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Database, DATABASE, PgListener } from '@app/database';
 import { generateApiKey, hashApiKey } from './api-key-hash';
+import { LookupCache } from './lookup-cache';
 import { Principal, Role } from './roles';
 
 export interface ApiKeyView {
@@ -21,11 +22,12 @@ export interface ApiKeyView {
 
 export const API_KEYS_CHANGED_CHANNEL = 'api_keys_changed';
 const CACHE_TTL_MS = 10_000;
-const CACHE_MAX_ENTRIES = 10_000;
+/** Real keys (a process rarely sees more) and unknown ones, kept apart so guesses never evict real keys. */
+export const API_KEY_CACHE_LIMITS = { maxKnown: 10_000, maxUnknown: 1_000 };
 
 @Injectable()
 export class ApiKeysRepository implements OnModuleInit {
-  private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
+  private readonly cache = new LookupCache<Principal>(API_KEY_CACHE_LIMITS);
   /** Bumped by every invalidation: a lookup caches its answer only if none came meanwhile. */
   private epoch = 0;
 
@@ -75,14 +77,14 @@ export class ApiKeysRepository implements OnModuleInit {
   async findActiveByKey(key: string): Promise<Principal | null> {
     const hash = hashApiKey(key);
     const cached = this.cache.get(hash);
-    if (cached && cached.expires > Date.now()) return cached.principal;
+    if (cached) return cached.value;
     const epoch = this.epoch;
     const row = await this.findByHash(hash);
     const principal = !row || row.revokedAt ? null : { id: row.id, name: row.name, role: row.role as Role };
     if (epoch !== this.epoch) return principal; // a revocation arrived meanwhile: this answer may predate it
-    // Unknown keys are remembered too (briefly), so guessing costs no database queries.
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
-    this.cache.set(hash, { principal, expires: Date.now() + CACHE_TTL_MS });
+    // Unknown keys are remembered too (briefly, and apart from real ones), so a client
+    // retrying a bad key costs no database queries.
+    this.cache.set(hash, principal, Date.now() + CACHE_TTL_MS);
     return principal;
   }
 

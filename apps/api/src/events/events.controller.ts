@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -13,6 +13,7 @@ import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
 import { ApiAnswer, ApiInvalidParameters, ApiJsonBody, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
 import { AppendResultSchema, GlobalPageSchema, StreamPageSchema } from '../openapi/response-schemas';
 import { toOpenApiSchema } from '../openapi/zod-openapi';
+import { JsonBody } from '../http/json-body.decorator';
 
 const streamQuerySchema = z.object({ fromVersion: queryInteger(0, 2 ** 31 - 1, 1), limit: queryInteger(1, 1000, 100) });
 const feedQuerySchema = z.object({ after: queryInteger(0, Number.MAX_SAFE_INTEGER, 0), limit: queryInteger(1, 1000, 100) });
@@ -51,7 +52,7 @@ export class EventsController {
   @ApiProblem(503, 'PostgreSQL is unreachable (Retry-After)')
   async append(
     @Param('missionId') missionIdParam: string,
-    @Body() body: unknown,
+    @JsonBody() body: unknown,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,

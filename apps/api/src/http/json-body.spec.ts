@@ -73,9 +73,11 @@ describe('parseJsonBody', () => {
     expect(refusal(undefined, utf8(text)).status).toBe(400);
   });
 
+  it('reads an empty or blank body as no body (a route that needs one says so: JsonBody)', () => {
+    for (const text of ['', ' \n', '\t']) expect(parseJsonBody(undefined, utf8(text))).toBeUndefined();
+  });
+
   it.each([
-    ['', 'the request body is empty; a JSON object was expected'],
-    [' \n', 'the request body is empty; a JSON object was expected'],
     ['{"a":', 'the request body is not valid JSON'],
     ["{'a':1}", 'the request body is not valid JSON'],
     ['NaN', 'the request body is not valid JSON'],

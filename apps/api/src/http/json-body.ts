@@ -13,7 +13,8 @@ const CHARSET_PARAMETER = /;\s*charset\s*=\s*("[^"]*"|[^;\s]*)/i;
 /** JSON is UTF-8 (RFC 8259 section 8.1); "utf8" is a common misspelling clients send. */
 const UTF8_NAMES = new Set(['utf-8', 'utf8']);
 
-const invalidJson = (detail: string) => new Problem(400, 'invalid-json', detail);
+export const invalidJson = (detail: string) => new Problem(400, 'invalid-json', detail);
+export const EMPTY_BODY_DETAIL = 'the request body is empty; a JSON object was expected';
 
 /** Only JSON bodies are accepted; anything else is a 415 before it reaches a handler. */
 export function acceptOnlyJson(fastify: FastifyInstance, bodyLimit: number): void {
@@ -31,13 +32,17 @@ function charsetOf(request: FastifyRequest): string | undefined {
   return CHARSET_PARAMETER.exec(request.headers['content-type'] ?? '')?.[1].replace(/^"(.*)"$/, '$1');
 }
 
-/** The parsed body, or a 400/415 Problem saying what is wrong with it. */
+/**
+ * The parsed body (undefined for an empty or blank one: no body), or a 400/415 Problem saying
+ * what is wrong with it. Many clients send `Content-Type: application/json` with no body on
+ * any POST or DELETE: that is no body, and a route that needs one says so (JsonBody).
+ */
 export function parseJsonBody(charset: string | undefined, body: Buffer): unknown {
   if (charset !== undefined && !UTF8_NAMES.has(charset.toLowerCase())) {
     throw new Problem(415, 'unsupported-media-type', `the request body must be UTF-8 JSON; charset "${charset}" is not supported (send charset=utf-8 or none)`);
   }
   const text = decodeUtf8(body);
-  if (text.trim() === '') throw invalidJson('the request body is empty; a JSON object was expected');
+  if (text.trim() === '') return undefined;
   // secure-json-parse answers undefined for text that is not JSON and null for a body that
   // would poison a prototype; a body that is literally `null` is refused later as not an object.
   const value = safeParse(text);

@@ -15,8 +15,6 @@ import { ReadModelsService } from './read-models.service';
 export const LIVE_MODELS = ['personnel', 'funding'] as const;
 export type LiveModel = (typeof LIVE_MODELS)[number];
 
-/** Open streams one API process serves at most; more are answered 503 (scale out instead). */
-export const MAX_LIVE_STREAMS = 5_000;
 const HEARTBEAT_MS = 15_000;
 /** A viewer whose socket has not drained for this long is disconnected. */
 const CONGESTED_LIMIT_MS = 30_000;
@@ -145,10 +143,6 @@ export class LiveHub implements OnModuleInit, BeforeApplicationShutdown {
   /** Missions with a feed (viewers, or a read in flight). */
   get missions(): number {
     return this.feeds.size;
-  }
-
-  get full(): boolean {
-    return this.viewerCount >= MAX_LIVE_STREAMS;
   }
 
   /** Both read models of a mission now (shared with any read in flight); rejects with 404 for no such mission. */

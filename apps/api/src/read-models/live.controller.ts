@@ -7,11 +7,13 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../auth/api-key.guard';
-import { RequireRole } from '../auth/auth.decorator';
+import { CurrentPrincipal, RequireRole } from '../auth/auth.decorator';
+import { Principal } from '../auth/roles';
 import { ApiInvalidParameters, ApiPathParam, ApiProblem } from '../openapi/api-docs.decorators';
 import { Problem } from '../problems/problem';
 import { missionIdSchema, parseInput } from '../validation/parse';
-import { LiveHub, MAX_LIVE_STREAMS } from './live-hub';
+import { LiveHub } from './live-hub';
+import { LiveStreamSlots } from './live-stream-slots';
 
 @ApiTags('read models')
 @Controller('v1/missions')
@@ -20,6 +22,7 @@ export class LiveController {
   constructor(
     private readonly hub: LiveHub,
     private readonly guard: ApiKeyGuard,
+    private readonly slots: LiveStreamSlots,
   ) {}
 
   @Get(':missionId/live')
@@ -33,22 +36,33 @@ export class LiveController {
   })
   @ApiInvalidParameters()
   @ApiProblem(404, 'no such mission')
+  @ApiProblem(429, 'over RATE_LIMIT_PER_MINUTE, or this API key already has LIVE_STREAMS_PER_KEY streams open on this server (Retry-After)')
   @ApiProblem(503, 'this server has as many open streams as it serves (Retry-After)')
-  async live(@Param('missionId') missionIdParam: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async live(
+    @Param('missionId') missionIdParam: string,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
-    if (this.hub.full) {
-      throw new Problem(503, 'too-many-streams', `this server already serves ${MAX_LIVE_STREAMS} live streams; retry later`, {}, { 'Retry-After': '10' });
-    }
+    const release = this.takeSlot(principal);
     // Listen for the client leaving before anything is awaited: a viewer gone before the first
-    // read finishes must never be subscribed.
+    // read finishes must never be subscribed. However the stream or the request ends, its slot goes back.
     let gone = false;
     let unsubscribe = () => undefined as void;
     reply.raw.on('close', () => {
       gone = true;
       unsubscribe();
+      release();
     });
-    // Read before answering, so an unknown mission is still a 404 problem.
-    const first = await this.hub.snapshot(missionId);
+    let first: Awaited<ReturnType<LiveHub['snapshot']>>;
+    try {
+      // Read before answering, so an unknown mission is still a 404 problem.
+      first = await this.hub.snapshot(missionId);
+    } catch (error) {
+      release();
+      throw error;
+    }
     if (gone) return;
 
     reply.hijack();
@@ -65,5 +79,23 @@ export class LiveController {
       },
       first,
     );
+  }
+
+  /** A stream slot for the principal's key, or the 429/503 Problem saying why there is none. */
+  private takeSlot(principal: Principal): () => void {
+    const slot = this.slots.take(principal.id);
+    if (slot === 'key-full') {
+      throw new Problem(
+        429,
+        'too-many-streams-for-key',
+        `the API key "${principal.name}" already has ${this.slots.perKey} live streams open on this server (LIVE_STREAMS_PER_KEY); close one or retry later`,
+        {},
+        { 'Retry-After': '10' },
+      );
+    }
+    if (slot === 'server-full') {
+      throw new Problem(503, 'too-many-streams', `this server already serves ${this.slots.perProcess} live streams; retry later`, {}, { 'Retry-After': '10' });
+    }
+    return slot;
   }
 }

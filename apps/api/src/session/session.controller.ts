@@ -1,7 +1,7 @@
 // POST /v1/session signs the dashboard in with an API key (the key is checked, then forgotten:
 // the browser keeps only a session cookie); GET /v1/session says who is signed in;
 // DELETE /v1/session signs out. See session-cookie.ts for the cookie's flags.
-import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiJsonBody, ApiProblem } from '../openapi/api-docs.decorators';
 import { SessionSchema } from '../openapi/response-schemas';
@@ -13,12 +13,13 @@ import { Principal } from '../auth/roles';
 import { parseInput } from '../validation/parse';
 import { clearedSessionCookies, readSessionToken, sessionCookies } from './session-cookie';
 import { SessionsRepository } from './sessions.repository';
+import { JsonBody } from '../http/json-body.decorator';
 
 const signInSchema = z.strictObject({
   key: z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
 });
 
-/** Secure cookies only over HTTPS (a plain-HTTP browser would drop them). */
+/** Secure cookies only over HTTPS (a plain-HTTP browser would drop them): TLS to this process, or a TRUST_PROXY proxy's X-Forwarded-Proto. */
 const overHttps = (request: FastifyRequest): boolean => request.protocol === 'https';
 
 @ApiTags('session')
@@ -36,7 +37,7 @@ export class SessionController {
   @ApiResponse({ status: 204, description: 'signed in; Set-Cookie: mt_session=…; HttpOnly; SameSite=Strict; Path=/' })
   @ApiProblem(400, 'the body is not {"key": "<api key>"}')
   @ApiProblem(401, 'the API key is unknown or revoked')
-  async signIn(@Body() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+  async signIn(@JsonBody() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const { key } = parseInput(signInSchema, body, 'sign-in');
     const principal = await this.guard.authenticateKey(key);
     const token = await this.sessions.open(principal.id === 'bootstrap' ? { bootstrap: true } : { apiKeyId: principal.id });

@@ -8,20 +8,20 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { AppConfig, CONFIG } from '@app/config';
 import { Database, DATABASE, PgListener } from '@app/database';
 import { hashApiKey } from '../auth/api-key-hash';
-import { API_KEYS_CHANGED_CHANNEL } from '../auth/api-keys.repository';
+import { API_KEY_CACHE_LIMITS, API_KEYS_CHANGED_CHANNEL } from '../auth/api-keys.repository';
+import { LookupCache } from '../auth/lookup-cache';
 import { BOOTSTRAP_PRINCIPAL, Principal, Role } from '../auth/roles';
 import { generateSessionToken, SESSION_TTL_SECONDS } from './session-cookie';
 
 export const SESSIONS_CHANGED_CHANNEL = 'sessions_changed';
 const CACHE_TTL_MS = 10_000;
-const CACHE_MAX_ENTRIES = 10_000;
 
 /** Whose session to open: an API key's id, or the bootstrap admin key. */
 export type SessionOwner = { apiKeyId: string } | { bootstrap: true };
 
 @Injectable()
 export class SessionsRepository implements OnModuleInit {
-  private readonly cache = new Map<string, { principal: Principal | null; expires: number }>();
+  private readonly cache = new LookupCache<Principal>(API_KEY_CACHE_LIMITS);
   private epoch = 0;
 
   constructor(
@@ -69,7 +69,7 @@ export class SessionsRepository implements OnModuleInit {
   async findPrincipal(token: string): Promise<Principal | null> {
     const hash = hashApiKey(token);
     const cached = this.cache.get(hash);
-    if (cached && cached.expires > Date.now()) return cached.principal;
+    if (cached) return cached.value;
     const epoch = this.epoch;
     const { rows } = await this.database.pool.query<{ id: string | null; name: string | null; role: string | null; revoked: boolean; bootstrap_digest: string | null; expires_in_ms: number }>(
       `SELECT k.id, k.name, k.role, k.revoked_at IS NOT NULL AS revoked, s.bootstrap_digest,
@@ -80,9 +80,8 @@ export class SessionsRepository implements OnModuleInit {
     );
     const principal = rows[0] ? this.toPrincipal(rows[0]) : null;
     if (epoch !== this.epoch) return principal;
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
     const ttl = Math.min(CACHE_TTL_MS, rows[0]?.expires_in_ms ?? CACHE_TTL_MS);
-    this.cache.set(hash, { principal, expires: Date.now() + ttl });
+    this.cache.set(hash, principal, Date.now() + ttl);
     return principal;
   }
 
