@@ -28,8 +28,10 @@ export class ReadModelsService {
   /**
    * `asOf` replays fold on this process's event loop: at most two at once, a few more waiting,
    * and the rest answered 503 at once, so that no burst of them can stall every other request.
+   * A replay takes its turn before its connection (see ReadRequest.turn): one waiting holds
+   * none, so a flood of them never takes the pool from the appends.
    */
-  private readonly replays = new ConcurrencyLimit(2, 16);
+  private readonly replays = new ConcurrencyLimit(REPLAY_SLOTS, 16);
 
   constructor(private readonly router: ReadRouter) {}
 
@@ -54,7 +56,7 @@ export class ReadModelsService {
   }
 
   async personnel(missionId: string, asOf?: Date, freshness: Freshness = {}) {
-    return this.snapshot(['personnel'], { missionId, ...forReplay(asOf, freshness) }, async (db) => {
+    return this.snapshot(['personnel'], { missionId, ...this.forReplay(asOf, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
@@ -64,7 +66,7 @@ export class ReadModelsService {
   }
 
   async funding(missionId: string, asOf?: Date, freshness: Freshness = {}) {
-    return this.snapshot(['funding'], { missionId, ...forReplay(asOf, freshness) }, async (db) => {
+    return this.snapshot(['funding'], { missionId, ...this.forReplay(asOf, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = asOf
         ? await this.replay(db, missionId, asOf, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
@@ -93,20 +95,29 @@ export class ReadModelsService {
    * same snapshot.
    */
   private async replay<S>(db: PoolClient, missionId: string, asOf: Date, types: ReadonlySet<string>, initial: S, evolve: (state: S, event: DomainEvent) => S) {
-    const release = await this.replays.acquire().catch(() => {
+    const log = new EventLogReader(db);
+    const { state, unreadable } = await log.foldMission(missionId, asOf, types, initial, evolve);
+    // An event written by a newer release makes the replay wait for a server that can read it.
+    if (unreadable) {
+      throw new Problem(503, 'newer-events', `the event at position ${unreadable.position} was written by a newer release than this server (${unreadable.reason}); retry shortly`, {}, { 'Retry-After': '5' });
+    }
+    return { state, position: await log.headPosition() };
+  }
+
+  /** A turn among the replays (503 when too many wait already); resolves with its release. */
+  private readonly replayTurn = () =>
+    this.replays.acquire().catch(() => {
       throw new Problem(503, 'busy', 'this server is replaying as many asOf views as it can; retry shortly', {}, { 'Retry-After': '1' });
     });
-    try {
-      const log = new EventLogReader(db);
-      const { state, unreadable } = await log.foldMission(missionId, asOf, types, initial, evolve);
-      // An event written by a newer release makes the replay wait for a server that can read it.
-      if (unreadable) {
-        throw new Problem(503, 'newer-events', `the event at position ${unreadable.position} was written by a newer release than this server (${unreadable.reason}); retry shortly`, {}, { 'Retry-After': '5' });
-      }
-      return { state, position: await log.headPosition() };
-    } finally {
-      release();
-    }
+
+  /**
+   * An `asOf` replay folds the log, which replicas have too: it runs on one (the heaviest read,
+   * best kept off the primary), where its position is that replica's log head. Asked for a
+   * minPosition it reads the primary, which has every committed event, so it never waits (as
+   * before). Either way it waits for a replay turn before it takes a connection.
+   */
+  private forReplay(asOf: Date | undefined, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly' | 'turn'> {
+    return asOf ? { primaryOnly: (freshness.minPosition ?? 0) > 0, turn: this.replayTurn } : freshness;
   }
 
   private async assertMissionExists(db: PoolClient, missionId: string): Promise<void> {
@@ -118,7 +129,7 @@ export class ReadModelsService {
    * a server that reflects `freshness`. A lagging replica may not know a mission created a
    * moment ago: its 404 is asked again of the primary.
    */
-  private snapshot<T>(projections: ProjectionName[], freshness: Freshness & Pick<ReadRequest, 'missionId' | 'primaryOnly'>, read: (db: PoolClient) => Promise<T>): Promise<T> {
+  private snapshot<T>(projections: ProjectionName[], freshness: Freshness & Pick<ReadRequest, 'missionId' | 'primaryOnly' | 'turn'>, read: (db: PoolClient) => Promise<T>): Promise<T> {
     return this.router.read({ projections, ...freshness, confirmOnPrimary: isMissionNotFound }, read);
   }
 }
@@ -126,15 +137,11 @@ export class ReadModelsService {
 /** How fresh a read must be: see ReadRequest. */
 export type Freshness = Pick<ReadRequest, 'minPosition' | 'notOlderThan'>;
 
+/** `asOf` replays one API process runs at once. */
+export const REPLAY_SLOTS = 2;
+
 const isMissionNotFound = (error: unknown) => error instanceof Problem && error.status === 404;
 
-/**
- * An `asOf` replay folds the log, which replicas have too: it runs on one (the heaviest read,
- * best kept off the primary), where its position is that replica's log head. Asked for a
- * minPosition it reads the primary, which has every committed event, so it never waits (as before).
- */
-const forReplay = (asOf: Date | undefined, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly'> =>
-  asOf ? { primaryOnly: (freshness.minPosition ?? 0) > 0 } : freshness;
 
 export function personnelView(state: PersonnelState) {
   return {

@@ -32,6 +32,12 @@ export interface ReadRequest {
   primaryOnly?: boolean;
   /** Errors that a lagging replica may give where the primary would not (a mission just created): asked again of the primary. */
   confirmOnPrimary?: (error: unknown) => boolean;
+  /**
+   * A turn to wait for (an `asOf` replay's slot), taken after any wait for freshness and before
+   * the connection, released when the read is done: a read waiting its turn holds no pooled
+   * connection and no open snapshot, so however many wait, the appends still get connections.
+   */
+  turn?: () => Promise<() => void>;
 }
 
 type Work<T> = (db: PoolClient) => Promise<T>;
@@ -65,7 +71,7 @@ export class ReadRouter {
     try {
       const wanted = Math.max(request.minPosition ?? 0, request.notOlderThan ?? 0);
       if (wanted > 0 && !(await this.caughtUp(replica, request, wanted, deadline))) return { fallback: 'behind', primaryHasIt: true };
-      const result = await inSnapshot(replica.pool, work);
+      const result = await inTurn(request, () => inSnapshot(replica.pool, work));
       this.metrics.served(replica.name, 'replica');
       return { result };
     } catch (error) {
@@ -111,9 +117,19 @@ export class ReadRouter {
   private async onPrimary<T>(request: ReadRequest, work: Work<T>, deadline: number, via: ServedVia, reason?: FallbackReason, primaryHasIt = false): Promise<T> {
     const position = request.minPosition ?? 0;
     if (position > 0 && !primaryHasIt && !(await this.primaryReaches(request, position, deadline))) throw positionNotReached(position);
-    const result = await inSnapshot(this.database.pool, work);
+    const result = await inTurn(request, () => inSnapshot(this.database.pool, work));
     this.metrics.served('primary', via, reason);
     return result;
+  }
+}
+
+/** `read` once the request's turn (if it waits for one) has come; the turn is given back after. */
+async function inTurn<T>({ turn }: ReadRequest, read: () => Promise<T>): Promise<T> {
+  const release = await turn?.();
+  try {
+    return await read();
+  } finally {
+    release?.();
   }
 }
 
