@@ -2,7 +2,7 @@
 // writer can block the others for long, the queue of waiting appends is bounded, and one bad
 // request never fails the batch it would have shared.
 import { AppendCommand, NewEvent } from '@app/domain';
-import { AppendQueueFullError, AppendTimedOutError, EventStore, UnstorableEventError } from '@app/event-store';
+import { AppendQueueFullError, AppendQueueShareExceededError, AppendTimedOutError, EventStore, UnstorableEventError } from '@app/event-store';
 import { AppendBatcher } from '../libs/event-store/src/append-batcher';
 import { APPEND_LOCK } from '../libs/event-store/src/append-transaction';
 import { command, context, established, personnelEvent } from './support/events';
@@ -53,13 +53,14 @@ describe('append limits', () => {
 
   it('refuses appends at once when too many events wait in the process, and serves those queued once unblocked', async () => {
     const batcher = new AppendBatcher(db.pool, { concurrentBatches: 1, maxEvents: 5, maxQueuedEvents: 20 });
-    const request = () => ({ missionId: 'limits', command: command({ events: Array.from({ length: 5 }, () => personnelEvent('PersonnelPledged', 'KEN', 1)) }), context: context() });
+    // Several keys, so that no key's share (see the next test) is what refuses.
+    const request = (key = 'test') => ({ missionId: 'limits', command: command({ events: Array.from({ length: 5 }, () => personnelEvent('PersonnelPledged', 'KEN', 1)) }), context: context(key) });
     const release = await holdAppendLock();
     const accepted: Promise<unknown>[] = [];
     try {
       accepted.push(batcher.submit(request())); // running (blocked on the lock)
-      for (let i = 0; i < 4; i++) accepted.push(batcher.submit(request())); // 20 events queued
-      await expect(batcher.submit(request())).rejects.toBeInstanceOf(AppendQueueFullError);
+      for (let i = 0; i < 4; i++) accepted.push(batcher.submit(request(`key-${i}`))); // 20 events queued
+      await expect(batcher.submit(request('key-new'))).rejects.toBeInstanceOf(AppendQueueFullError);
     } finally {
       await release();
     }
@@ -67,6 +68,35 @@ describe('append limits', () => {
     expect(results).toHaveLength(5);
     // the queue drained: a new request is accepted again
     await expect(batcher.submit(request())).resolves.toMatchObject({ replayed: false });
+  }, 20_000);
+
+  it('gives no key the whole queue: a key flooding it is refused while other keys still get in', async () => {
+    const batcher = new AppendBatcher(db.pool, { concurrentBatches: 1, maxEvents: 5, maxQueuedEvents: 40 });
+    const request = (key: string) => ({ missionId: 'limits', command: command({ events: Array.from({ length: 5 }, () => personnelEvent('PersonnelPledged', 'KEN', 1)) }), context: context(key) });
+    /** 'waiting' while the request is queued (the lock is held), else its error: a refusal is immediate. */
+    const refusal = (submitted: Promise<unknown>) =>
+      Promise.race([submitted.then(() => 'appended', (error: unknown) => error), new Promise((resolve) => setImmediate(resolve, 'waiting'))]);
+    const release = await holdAppendLock();
+    const accepted: Promise<unknown>[] = [];
+    try {
+      accepted.push(batcher.submit(request('flooder'))); // running (blocked on the lock)
+      let refused: unknown = 'waiting';
+      for (let i = 0; i < 20 && refused === 'waiting'; i++) {
+        const submitted = batcher.submit(request('flooder'));
+        refused = await refusal(submitted);
+        if (refused === 'waiting') accepted.push(submitted);
+      }
+      // The flooding key was refused, and other keys still get their requests queued.
+      for (const key of ['quiet-a', 'quiet-b']) {
+        const submitted = batcher.submit(request(key));
+        expect(await refusal(submitted)).toBe('waiting');
+        accepted.push(submitted);
+      }
+      expect(refused).toBeInstanceOf(AppendQueueShareExceededError);
+    } finally {
+      await release();
+    }
+    expect(await Promise.all(accepted)).toHaveLength(accepted.length);
   }, 20_000);
 
   it('refuses text PostgreSQL cannot store before it can fail a batch, and the others in flight succeed', async () => {

@@ -25,7 +25,7 @@ describe('event log reads and housekeeping', () => {
 
   it('folds a mission up to a date across cursor chunks, inside a snapshot, and reports the head', async () => {
     await store.append('fold', command({ events: [established()] }), context());
-    // More than one cursor chunk (2,000 rows) before the cut-off date, and some after it.
+    // More than one cursor chunk (500 rows) before the cut-off date, and some after it.
     const before = Array.from({ length: 2_500 }, () => personnelEvent('PersonnelPledged', 'KEN', 1, '2024-06-01'));
     for (let i = 0; i < before.length; i += 1_000) await store.append('fold', command({ events: before.slice(i, i + 1_000) }), context());
     await store.append('fold', command({ events: [personnelEvent('PersonnelPledged', 'KEN', 7, '2024-08-01')] }), context());

@@ -14,7 +14,25 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+export interface ProxyTarget {
+  host: string;
+  port: number;
+}
+
+export function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  return startProxy(() => ({ host: targetHost, port: targetPort }));
+}
+
+/**
+ * A load balancer in front of several servers: each new connection goes to the next target in
+ * turn (the first to targets[0]), as a DNS name or TCP balancer over replicas would.
+ */
+export function startRoundRobinTcpProxy(targets: ProxyTarget[]): Promise<TcpProxy> {
+  let next = 0;
+  return startProxy(() => targets[next++ % targets.length]);
+}
+
+async function startProxy(target: () => ProxyTarget): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const track = (socket: Socket) => {
     sockets.add(socket);
@@ -24,7 +42,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
 
   const newServer = (): Server =>
     createServer((client) => {
-      const upstream = connect(targetPort, targetHost);
+      const { host, port } = target();
+      const upstream = connect(port, host);
       track(client);
       track(upstream);
       client.on('close', () => upstream.destroy());

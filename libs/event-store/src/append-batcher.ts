@@ -4,7 +4,7 @@
 // clients approach PostgreSQL's own autocommit rate. A lone request runs at once.
 import { Pool } from 'pg';
 import { inTransaction } from '@app/database';
-import { AppendQueueFullError, AppendTimedOutError } from './append-errors';
+import { AppendQueueFullError, AppendQueueShareExceededError, AppendTimedOutError } from './append-errors';
 import { appendBatch, beginAppend } from './append-transaction';
 import { AppendOutcome, AppendRequest } from './append-types';
 
@@ -24,13 +24,18 @@ export interface BatcherOptions {
   concurrentBatches: number;
   /** Events per transaction at most. */
   maxEvents: number;
-  /** Events waiting in this process at most; beyond it appends are refused at once (retry later). */
+  /**
+   * Events waiting in this process at most; beyond it appends are refused at once (retry
+   * later). One API key may hold at most half of the room the other keys leave (see admits).
+   */
   maxQueuedEvents: number;
 }
 
 export class AppendBatcher {
   private readonly queue: Pending[] = [];
   private queuedEvents = 0;
+  /** Events waiting per principal (API key id); a principal with none has no entry. */
+  private readonly queuedByPrincipal = new Map<string, number>();
   private running = 0;
 
   constructor(
@@ -40,12 +45,32 @@ export class AppendBatcher {
 
   submit(request: AppendRequest): Promise<AppendOutcome> {
     const size = request.command.events.length;
+    const { principal } = request.context;
     if (this.queuedEvents + size > this.options.maxQueuedEvents) return Promise.reject(new AppendQueueFullError(this.queuedEvents));
-    this.queuedEvents += size;
+    const own = this.queuedByPrincipal.get(principal) ?? 0;
+    if (!this.admits(own, size)) return Promise.reject(new AppendQueueShareExceededError(own));
+    this.count(principal, size);
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
       this.drain();
     });
+  }
+
+  /**
+   * A fair share: a key may hold at most half of the room the other keys leave it, so however
+   * hard one key (or a few) push, the others always find room; a key with nothing waiting
+   * may always put one request in while the queue has room for it.
+   */
+  private admits(own: number, size: number): boolean {
+    const others = this.queuedEvents - own;
+    return own === 0 || own + size <= (this.options.maxQueuedEvents - others) / 2;
+  }
+
+  private count(principal: string, events: number): void {
+    this.queuedEvents += events;
+    const left = (this.queuedByPrincipal.get(principal) ?? 0) + events;
+    if (left > 0) this.queuedByPrincipal.set(principal, left);
+    else this.queuedByPrincipal.delete(principal);
   }
 
   private drain(): void {
@@ -77,7 +102,7 @@ export class AppendBatcher {
       if (key) keys.add(key);
       batch.push(pending);
       events += size;
-      this.queuedEvents -= size;
+      this.count(principal, -size);
       this.queue.splice(i, 1);
     }
     return batch;

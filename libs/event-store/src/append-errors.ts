@@ -22,5 +22,15 @@ export class AppendQueueFullError extends Error {
   }
 }
 
+/**
+ * This API key has its share of the append queue waiting already: retry shortly; nothing was
+ * appended. Refused before the queue is full, so one key's flood never refuses the others.
+ */
+export class AppendQueueShareExceededError extends Error {
+  constructor(readonly queuedEvents: number) {
+    super(`${queuedEvents} events of this API key are already waiting to be appended by this server`);
+  }
+}
+
 /** The append could not take its locks or finish in time (another writer stalled); nothing was appended. */
 export class AppendTimedOutError extends Error {}

@@ -7,7 +7,7 @@ export type { EffectiveEvent, LogLag, MissionView, Queryable, RecordedPage, Unre
 export { EventStoreModule } from './event-store.module';
 export type { AppendContext, AppendOutcome, AppendResult } from './append-types';
 export type { StoredEvent } from './stored-event';
-export { AppendQueueFullError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from './append-errors';
+export { AppendQueueFullError, AppendQueueShareExceededError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from './append-errors';
 export { requestHash } from './request-hash';
 export { EVENTS_APPENDED_CHANNEL } from './append-transaction';
 export type { PartitionOf } from './event-log-reader';

@@ -4,7 +4,7 @@ import { HttpException, Logger } from '@nestjs/common';
 import { DomainError } from '@app/domain';
 import { isDatabaseUnavailable } from '@app/database';
 import { ThrottledWarning } from '@app/config';
-import { AppendQueueFullError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from '@app/event-store';
+import { AppendQueueFullError, AppendQueueShareExceededError, AppendTimedOutError, IdempotencyKeyReusedError, UnstorableEventError } from '@app/event-store';
 import { Problem, validationProblem } from './problem';
 
 const logger = new Logger('Errors');
@@ -60,6 +60,10 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof UnstorableEventError) return validationProblem([{ path: error.path, message: error.reason }], 'invalid append request');
   if (error instanceof AppendQueueFullError) {
     return new Problem(503, 'overloaded', `this server has ${error.queuedEvents} events waiting to be appended; nothing was changed. Retry shortly.`, {}, { 'Retry-After': '1' });
+  }
+  if (error instanceof AppendQueueShareExceededError) {
+    // This key's own backlog, not the server's: a 429 like the rate limit, and the other keys go on.
+    return new Problem(429, 'too-many-pending-appends', `this API key has ${error.queuedEvents} events waiting to be appended by this server; nothing was changed. Retry shortly.`, {}, { 'Retry-After': '1' });
   }
   if (error instanceof AppendTimedOutError) {
     logger.warn(`append timed out: ${error.message}`);

@@ -30,8 +30,10 @@ export class ReadModelsService {
   /**
    * `asOf` replays fold on this process's event loop: at most two at once, a few more waiting,
    * and the rest answered 503 at once, so that no burst of them can stall every other request.
+   * A replay takes its turn before its connection (see ReadRequest.turn): one waiting holds
+   * none, so a flood of them never takes the pool from the appends.
    */
-  private readonly replays = new ConcurrencyLimit(2, 16);
+  private readonly replays = new ConcurrencyLimit(REPLAY_SLOTS, 16);
 
   constructor(private readonly router: ReadRouter) {}
 
@@ -56,7 +58,7 @@ export class ReadModelsService {
   }
 
   async personnel(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
-    return this.snapshot(['personnel'], { missionId, ...forReplay(view, freshness) }, async (db) => {
+    return this.snapshot(['personnel'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = isReplay(view)
         ? await this.replay(db, missionId, view, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
@@ -66,7 +68,7 @@ export class ReadModelsService {
   }
 
   async funding(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
-    return this.snapshot(['funding'], { missionId, ...forReplay(view, freshness) }, async (db) => {
+    return this.snapshot(['funding'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = isReplay(view)
         ? await this.replay(db, missionId, view, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
@@ -82,7 +84,7 @@ export class ReadModelsService {
    */
   async contributions(missionId: string, query: FigureQuery, view: ReplayView = {}, freshness: Freshness = {}) {
     const funding = isFundingFigure(query.figure);
-    return this.snapshot([funding ? 'funding' : 'personnel'], { missionId, ...forReplay({ ...view, always: true }, freshness) }, async (db) => {
+    return this.snapshot([funding ? 'funding' : 'personnel'], { missionId, ...this.forReplay({ ...view, always: true }, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const types = funding ? FUNDING_EVENT_TYPES : PERSONNEL_EVENT_TYPES;
       const collect = (events: EffectiveEvent[], event: EffectiveEvent) => (events.push(event), events);
@@ -121,20 +123,30 @@ export class ReadModelsService {
    * memory for any mission). `position` is the log head of the same snapshot.
    */
   private async replay<S>(db: PoolClient, missionId: string, view: ReplayView, types: ReadonlySet<string>, initial: S, evolve: (state: S, event: EffectiveEvent) => S) {
-    const release = await this.replays.acquire().catch(() => {
+    const log = new EventLogReader(db);
+    const { state, unreadable } = await log.foldMission(missionId, { upTo: view.asOf, knownAt: view.knownAt }, types, initial, evolve);
+    // An event written by a newer release makes the replay wait for a server that can read it.
+    if (unreadable) {
+      throw new Problem(503, 'newer-events', `the event at position ${unreadable.position} was written by a newer release than this server (${unreadable.reason}); retry shortly`, {}, { 'Retry-After': '5' });
+    }
+    return { state, position: await log.headPosition() };
+  }
+
+  /** A turn among the replays (503 when too many wait already); resolves with its release. */
+  private readonly replayTurn = () =>
+    this.replays.acquire().catch(() => {
       throw new Problem(503, 'busy', 'this server is replaying as many asOf views as it can; retry shortly', {}, { 'Retry-After': '1' });
     });
-    try {
-      const log = new EventLogReader(db);
-      const { state, unreadable } = await log.foldMission(missionId, { upTo: view.asOf, knownAt: view.knownAt }, types, initial, evolve);
-      // An event written by a newer release makes the replay wait for a server that can read it.
-      if (unreadable) {
-        throw new Problem(503, 'newer-events', `the event at position ${unreadable.position} was written by a newer release than this server (${unreadable.reason}); retry shortly`, {}, { 'Retry-After': '5' });
-      }
-      return { state, position: await log.headPosition() };
-    } finally {
-      release();
-    }
+
+  /**
+   * A replay (`asOf`, `knownAt`, contributions) folds the log, which replicas have too: it runs
+   * on one (the heaviest read, best kept off the primary), where its position is that replica's
+   * log head. Asked for a minPosition it reads the primary, which has every committed event,
+   * so it never waits (as before). Either way it waits for a replay turn before it takes a
+   * connection.
+   */
+  private forReplay(view: ReplayView & { always?: boolean }, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly' | 'turn'> {
+    return view.always || isReplay(view) ? { primaryOnly: (freshness.minPosition ?? 0) > 0, turn: this.replayTurn } : freshness;
   }
 
   private async assertMissionExists(db: PoolClient, missionId: string): Promise<void> {
@@ -146,13 +158,16 @@ export class ReadModelsService {
    * a server that reflects `freshness`. A lagging replica may not know a mission created a
    * moment ago: its 404 is asked again of the primary.
    */
-  private snapshot<T>(projections: ProjectionName[], freshness: Freshness & Pick<ReadRequest, 'missionId' | 'primaryOnly'>, read: (db: PoolClient) => Promise<T>): Promise<T> {
+  private snapshot<T>(projections: ProjectionName[], freshness: Freshness & Pick<ReadRequest, 'missionId' | 'primaryOnly' | 'turn'>, read: (db: PoolClient) => Promise<T>): Promise<T> {
     return this.router.read({ projections, ...freshness, confirmOnPrimary: isMissionNotFound }, read);
   }
 }
 
 /** How fresh a read must be: see ReadRequest. */
 export type Freshness = Pick<ReadRequest, 'minPosition' | 'notOlderThan'>;
+
+/** `asOf` replays one API process runs at once. */
+export const REPLAY_SLOTS = 2;
 
 const isMissionNotFound = (error: unknown) => error instanceof Problem && error.status === 404;
 
@@ -164,14 +179,6 @@ export interface ReplayView {
 
 const isReplay = (view: ReplayView) => view.asOf !== undefined || view.knownAt !== undefined;
 
-/**
- * A replay (`asOf`, `knownAt`, contributions) folds the log, which replicas have too: it runs
- * on one (the heaviest read, best kept off the primary), where its position is that replica's
- * log head. Asked for a minPosition it reads the primary, which has every committed event,
- * so it never waits (as before).
- */
-const forReplay = (view: ReplayView & { always?: boolean }, freshness: Freshness): Freshness & Pick<ReadRequest, 'primaryOnly'> =>
-  view.always || isReplay(view) ? { primaryOnly: (freshness.minPosition ?? 0) > 0 } : freshness;
 
 export function personnelView(state: PersonnelState) {
   return {

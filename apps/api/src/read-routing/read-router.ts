@@ -3,6 +3,9 @@
 // that answers: the primary is waited on through NOTIFY (ProjectionWatcher); NOTIFY is not
 // replicated, so a replica is polled for its checkpoint (a replicated row: a replica showing
 // checkpoint >= N has the rows of N) once the primary has N, briefly, before the primary answers.
+// On a replica the checkpoint is read in the read's own snapshot: a replica URL may be a
+// load-balanced name whose connections reach different servers, and only one transaction is
+// sure to be on one server (even behind a transaction-mode pooler).
 import { Inject, Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { Database, DATABASE, inSnapshot } from '@app/database';
@@ -32,12 +35,25 @@ export interface ReadRequest {
   primaryOnly?: boolean;
   /** Errors that a lagging replica may give where the primary would not (a mission just created): asked again of the primary. */
   confirmOnPrimary?: (error: unknown) => boolean;
+  /**
+   * A turn to wait for (an `asOf` replay's slot), taken after any wait for freshness and before
+   * the connection, released when the read is done: a read waiting its turn holds no pooled
+   * connection and no open snapshot, so however many wait, the appends still get connections.
+   */
+  turn?: () => Promise<() => void>;
 }
 
 type Work<T> = (db: PoolClient) => Promise<T>;
 
 /** SQLSTATE 40001 on a standby: the query was cancelled because replay had to remove what it read. */
 const isRecoveryConflict = (error: unknown) => (error as { code?: string } | null)?.code === '40001';
+
+/** The replica has not replayed the position the read asks for. */
+const BEHIND = Symbol('behind');
+
+/** The server of this snapshot shows every checkpoint of the read at the position (or beyond). */
+const reflects = async (db: PoolClient, { projections, missionId }: ReadRequest, position: number) =>
+  lowest(await readCheckpoints(db, projections, missionId)) >= position;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,8 +80,8 @@ export class ReadRouter {
   private async onReplica<T>(replica: Replica, request: ReadRequest, work: Work<T>, deadline: number): Promise<{ result: T } | { fallback: FallbackReason; primaryHasIt?: boolean }> {
     try {
       const wanted = Math.max(request.minPosition ?? 0, request.notOlderThan ?? 0);
-      if (wanted > 0 && !(await this.caughtUp(replica, request, wanted, deadline))) return { fallback: 'behind', primaryHasIt: true };
-      const result = await inSnapshot(replica.pool, work);
+      const result = wanted > 0 ? await this.onceCaughtUp(replica, request, wanted, deadline, work) : await inTurn(request, () => inSnapshot(replica.pool, work));
+      if (result === BEHIND) return { fallback: 'behind', primaryHasIt: true };
       this.metrics.served(replica.name, 'replica');
       return { result };
     } catch (error) {
@@ -83,20 +99,23 @@ export class ReadRouter {
   }
 
   /**
-   * True once the replica shows the position. It cannot be ahead of the primary, so the wait
-   * is the primary's (NOTIFY, no polling) first; then the replica is polled for at most
-   * REPLICA_CATCH_UP_MS (false: the primary answers). 503 when the primary does not get there in time.
+   * The read, on the replica, once it shows the position. It cannot be ahead of the primary, so
+   * the wait is the primary's (NOTIFY, no polling, no connection held) first; then the replica
+   * is polled for at most REPLICA_CATCH_UP_MS (BEHIND: the primary answers). 503 when the
+   * primary does not get there in time.
    */
-  private async caughtUp(replica: Replica, request: ReadRequest, position: number, deadline: number): Promise<boolean> {
-    const replicaHasIt = async () => lowest(await readCheckpoints(replica.pool, request.projections, request.missionId)) >= position;
-    if (await replicaHasIt()) return true;
+  private async onceCaughtUp<T>(replica: Replica, request: ReadRequest, position: number, deadline: number, work: Work<T>): Promise<T | typeof BEHIND> {
+    const attempt = () => inTurn(request, () => inSnapshot(replica.pool, async (db) => ((await reflects(db, request, position)) ? work(db) : BEHIND)));
+    const first = await attempt();
+    if (first !== BEHIND) return first;
     if (!(await this.primaryReaches(request, position, deadline))) throw positionNotReached(position);
     const giveUp = Math.min(Date.now() + REPLICA_CATCH_UP_MS, deadline);
     for (let interval = POLL_FIRST_MS; Date.now() < giveUp; interval = Math.min(interval * 1.5, POLL_MAX_MS)) {
       await sleep(Math.min(interval, giveUp - Date.now()));
-      if (await replicaHasIt()) return true;
+      const result = await attempt();
+      if (result !== BEHIND) return result;
     }
-    return false;
+    return BEHIND;
   }
 
   /**
@@ -111,9 +130,19 @@ export class ReadRouter {
   private async onPrimary<T>(request: ReadRequest, work: Work<T>, deadline: number, via: ServedVia, reason?: FallbackReason, primaryHasIt = false): Promise<T> {
     const position = request.minPosition ?? 0;
     if (position > 0 && !primaryHasIt && !(await this.primaryReaches(request, position, deadline))) throw positionNotReached(position);
-    const result = await inSnapshot(this.database.pool, work);
+    const result = await inTurn(request, () => inSnapshot(this.database.pool, work));
     this.metrics.served('primary', via, reason);
     return result;
+  }
+}
+
+/** `read` once the request's turn (if it waits for one) has come; the turn is given back after. */
+async function inTurn<T>({ turn }: ReadRequest, read: () => Promise<T>): Promise<T> {
+  const release = await turn?.();
+  try {
+    return await read();
+  } finally {
+    release?.();
   }
 }
 
