@@ -127,7 +127,7 @@ describe('on a Redis Cluster', () => {
     // The worker's queue path and nothing else: its partition queues' consumers and the
     // catch-up trigger, without the append listener (NOTIFY) and the sweep.
     await checkPartitionsAt(nudgeDb.url, PARTITIONS); // what start:worker does first: the log is empty, so the count is set
-    @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, ProjectionRunnerModule, QueuesModule], providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor] })
+    @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(), ProjectionRunnerModule, QueuesModule], providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor] })
     class QueueOnlyWorker {}
     const queueOnly = await NestFactory.createApplicationContext(QueueOnlyWorker, { logger: false });
     await queueOnly.init();

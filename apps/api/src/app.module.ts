@@ -36,7 +36,7 @@ export class AppModule {
   static forRoot(config: AppConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule, EventStoreModule, QueuesModule, ProjectionsModule, MetricsModule],
+      imports: [ConfigModule.forRoot(config), HttpLoggingModule.forRoot(config, logDestination), DatabaseModule.forRoot(), EventStoreModule, QueuesModule, ProjectionsModule, MetricsModule],
       controllers: [EventsController, ReadModelsController, LiveController, ProjectionsController, ApiKeysController, SessionController, HealthController, DashboardController],
       providers: [
         ApiKeysRepository,

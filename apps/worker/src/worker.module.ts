@@ -20,7 +20,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
+        // Step transactions hold the partitions' locks: a worker whose machine or network is
+        // gone must lose its sessions soon (idle ones too), see SERVER_KEEPALIVES.
+        DatabaseModule.forRoot({ serverKeepalives: true }),
         EventStoreModule, // the maintenance job purges expired idempotency keys through the event store
         ProjectionRunnerModule,
         QueuesModule,

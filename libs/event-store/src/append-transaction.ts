@@ -16,7 +16,7 @@
 //      commit order and a reader paging `position > after` can never skip a late commit
 //      (each event with its partition);
 //   5. record the answers of the idempotency keys (only when there are); COMMIT.
-import { prepared } from '@app/database';
+import { BEGIN_BOUNDED, BEGIN_BOUNDED_RESULTS, prepared } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { escapeLiteral, PoolClient } from 'pg';
 import { CURRENT_SCHEMA_VERSION, decide, upcast, DomainError, IdentifiedEvent, initialState, isCorrectionType, MissionStreamState } from '@app/domain';
@@ -49,19 +49,9 @@ interface StreamSlot {
 }
 
 /**
- * Bounds on every append transaction, so that a stalled process (an event loop blocked, a
- * paused VM) can never hold the stream locks or the append lock for long: PostgreSQL ends
- * its transaction instead, and every other writer carries on.
- */
-const BEGIN_APPEND = `BEGIN; SET LOCAL lock_timeout = '5s'; SET LOCAL statement_timeout = '10s';
-  SET LOCAL idle_in_transaction_session_timeout = '5s'`;
-
-/** Statements of BEGIN_APPEND, whose results come first in what beginAppend's round trip returns. */
-const BEGIN_RESULTS = 4;
-
-/**
- * BEGIN, the bounds, the claim of the batch's idempotency keys and the locks of its streams,
- * as one simple query: its values are quoted literals (escapeLiteral) because a simple query
+ * BEGIN with its bounds (a stalled process never holds the stream locks or the append lock
+ * for long, see BEGIN_BOUNDED), the claim of the batch's idempotency keys and the locks of
+ * its streams, as one simple query: its values are quoted literals (escapeLiteral) because a simple query
  * takes no parameters; every value was checked before the batch formed (storable.ts).
  * Streams of requests whose key turns out to be taken are locked too, and left as they are.
  */
@@ -81,7 +71,7 @@ export function beginAppend(requests: AppendRequest[]): string {
         ];
   const missionIds = [...new Set(requests.map((r) => r.missionId))].sort();
   const lock = `SELECT mission_id, version, state FROM streams WHERE mission_id IN (${missionIds.map(escapeLiteral).join(', ')}) ORDER BY mission_id FOR UPDATE`;
-  return [BEGIN_APPEND, ...claim, lock].join(';\n');
+  return [BEGIN_BOUNDED, ...claim, lock].join(';\n');
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -91,7 +81,7 @@ type BegunRows = { rows: any[] }[];
 /** Runs inside the transaction beginAppend(requests) opened (see AppendBatcher); `begun` is what it returned. */
 export async function appendBatch(client: PoolClient, requests: AppendRequest[], begun: unknown): Promise<AppendSettlement[]> {
   const results = begun as BegunRows;
-  const claimRows: { principal: string; key: string }[] = results.length > BEGIN_RESULTS + 1 ? results[BEGIN_RESULTS].rows : [];
+  const claimRows: { principal: string; key: string }[] = results.length > BEGIN_BOUNDED_RESULTS + 1 ? results[BEGIN_BOUNDED_RESULTS].rows : [];
   const lockedRows: StreamRow[] = results[results.length - 1].rows;
   const settled: (AppendSettlement | undefined)[] = new Array(requests.length);
   const claimed = await settleClaims(client, requests, claimRows, settled);

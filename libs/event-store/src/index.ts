@@ -11,4 +11,4 @@ export { AppendQueueFullError, AppendQueueShareExceededError, AppendTimedOutErro
 export { requestHash } from './request-hash';
 export { EVENTS_APPENDED_CHANNEL } from './append-transaction';
 export type { PartitionOf } from './event-log-reader';
-export { lockAppends, logIsEmpty, repartitionLog, storedPartitions, tidyAfterRepartition } from './log-partitioning';
+export { chooseLogPartitions, lockAppends, logIsEmpty, repartitionLog, storedPartitioning, storedPartitions, tidyAfterRepartition } from './log-partitioning';

@@ -14,6 +14,24 @@ export async function storedPartitions(db: Queryable): Promise<number> {
 }
 
 /**
+ * The stored count and whether it was chosen (see chooseLogPartitions): a chosen count sticks
+ * until a re-partition.
+ */
+export async function storedPartitioning(db: Queryable): Promise<{ partitions: number; chosen: boolean }> {
+  const { rows } = await db.query<{ partitions: number; chosen: boolean }>('SELECT partitions, chosen_at IS NOT NULL AS chosen FROM log_partitioning');
+  if (!rows[0]) throw new Error('log_partitioning has no row: the database is not migrated');
+  return rows[0];
+}
+
+/**
+ * Records that the stored count was chosen (by a process started with it): from now on it
+ * sticks. Runs in the caller's transaction, which holds the append lock (lockAppends).
+ */
+export async function chooseLogPartitions(client: Queryable): Promise<void> {
+  await client.query('UPDATE log_partitioning SET chosen_at = now() WHERE chosen_at IS NULL');
+}
+
+/**
  * Blocks appends until the caller's transaction ends: the positions and partitions of the
  * log stay as they are while it looks at them and changes them.
  */
@@ -27,7 +45,7 @@ export async function lockAppends(client: Queryable): Promise<void> {
  * pass over the log: appends wait meanwhile). Returns the number of events moved.
  */
 export async function repartitionLog(client: Queryable, partitions: number): Promise<number> {
-  await client.query('UPDATE log_partitioning SET partitions = $1, updated_at = now()', [partitions]);
+  await client.query('UPDATE log_partitioning SET partitions = $1, updated_at = now(), chosen_at = now()', [partitions]);
   const { rowCount } = await client.query(
     'UPDATE events SET partition = log_partition_of(mission_id, $1) WHERE partition IS DISTINCT FROM log_partition_of(mission_id, $1)',
     [partitions],

@@ -1,7 +1,7 @@
 // projection_generations: which generation of each projection reads use (live), which one a
 // rebuild is filling (building). projection_checkpoints: how far each generation has got in
 // each partition of the log (position), and whether it failed or waits there.
-import { isDatabaseUnavailable } from '@app/database';
+import { BEGIN_BOUNDED, isDatabaseUnavailable } from '@app/database';
 import { Queryable } from '@app/event-store';
 import { ProjectionName } from './registry';
 
@@ -77,6 +77,13 @@ const assertPartition = (partition: number) => {
  * workers think they own it. It is taken before anything is read, and in READ COMMITTED each
  * statement after it sees every step that committed before.
  *
+ * Bounded as an append is (BEGIN_BOUNDED): a worker that freezes inside a step (paused, its
+ * event loop blocked, its network gone) loses the transaction after 5 s idle, so its lock
+ * never stops the worker that takes the partition over; a step waiting for the lock gives up
+ * after 5 s and is retried. A frozen step's work is rolled back whole (the server ended its
+ * session, or a timeout aborted it and the session ends when it stays idle): when its worker
+ * wakes, its COMMIT fails, so nothing of a step that lost its lock is ever written.
+ *
  * The step commits without waiting for its WAL flush (synchronous_commit off). Read models
  * are derived data and their checkpoint is in the same transaction: a database crash can
  * only lose the last steps whole, which the runner then applies again from the checkpoint.
@@ -84,16 +91,17 @@ const assertPartition = (partition: number) => {
  */
 export function beginStep(partition: number): string {
   assertPartition(partition);
-  return `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, ${1 + partition});
+  return `${BEGIN_BOUNDED}; SET LOCAL synchronous_commit TO off; SELECT pg_advisory_xact_lock(${PROJECTION_LOCK_CLASS}, ${1 + partition});
   SELECT log_partition_count() AS partitions;
   SELECT ${CHECKPOINT_COLUMNS} FROM ${CURRENT}
   WHERE g.state IN ('live', 'building') AND c.partition = ${partition} ORDER BY g.name, g.generation`;
 }
 
-/** The stored count and the checkpoints read by beginStep. */
+/** The stored count and the checkpoints read by beginStep (its last two results). */
 export function stepCheckpoints(begun: unknown): { partitions: number; checkpoints: Checkpoint[] } {
   const results = begun as { rows: any[] }[];
-  return { partitions: results[3].rows[0].partitions, checkpoints: (results[4].rows as CheckpointRow[]).map(toCheckpoint) };
+  const [counted, checkpoints] = results.slice(-2);
+  return { partitions: counted.rows[0].partitions, checkpoints: (checkpoints.rows as CheckpointRow[]).map(toCheckpoint) };
 }
 
 /** Takes the step locks of the given partitions (until the transaction ends), in order. */
@@ -174,8 +182,8 @@ export async function resetCheckpoints(db: Queryable, partitions: number, positi
   );
 }
 
-/** Errors worth retrying (connection trouble, deadlock, lock or statement timeouts). */
+/** Errors worth retrying (connection trouble, deadlock, lock, statement or idle-in-transaction timeouts). */
 export function isTransient(error: unknown): boolean {
   const code = (error as { code?: string })?.code;
-  return isDatabaseUnavailable(error) || ['40001', '40P01', '55P03', '57014', '53300'].includes(code ?? '');
+  return isDatabaseUnavailable(error) || ['40001', '40P01', '55P03', '57014', '25P03', '53300'].includes(code ?? '');
 }

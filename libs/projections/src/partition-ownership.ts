@@ -17,6 +17,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { SERVER_KEEPALIVES } from '@app/database';
 import { Queryable } from '@app/event-store';
 
 /** First key of the ownership locks ("mo"); the second is the partition. */
@@ -163,7 +164,7 @@ export class PartitionOwnership {
       statement_timeout: 5_000,
       application_name: `mt-worker ${this.workerId}`.slice(0, 63),
       // The server drops the session (and its locks) when it has been idle too long or its peer is gone.
-      options: `-c idle_session_timeout=${idle} -c tcp_keepalives_idle=5 -c tcp_keepalives_interval=2 -c tcp_keepalives_count=3`,
+      options: `-c idle_session_timeout=${idle} ${SERVER_KEEPALIVES}`,
     });
     client.on('error', (error) => {
       this.options.onError?.(error);

@@ -4,7 +4,7 @@
 import { Pool } from 'pg';
 import { ConfigError } from '@app/config';
 import { inTransaction } from '@app/database';
-import { EventLogReader, lockAppends, logIsEmpty, repartitionLog, storedPartitions, tidyAfterRepartition } from '@app/event-store';
+import { chooseLogPartitions, EventLogReader, lockAppends, logIsEmpty, repartitionLog, storedPartitioning, storedPartitions, tidyAfterRepartition } from '@app/event-store';
 import { Checkpoint, currentCheckpoints, lockGenerations, lockPartitions, resetCheckpoints } from './generations';
 import { liveWorkers } from './partition-ownership';
 import { ProjectionRunner } from './projection-runner';
@@ -12,27 +12,33 @@ import { ProjectionRunner } from './projection-runner';
 export const REPARTITION_COMMAND = 'npm run db:repartition';
 
 /**
- * The count to run with. PROJECTION_PARTITIONS unset: the stored one. Set and equal: fine.
- * Set and different: on a log with no events the stored count is simply set (under the
- * append lock, so two processes starting at once agree); otherwise a ConfigError of one line.
+ * The count to run with. PROJECTION_PARTITIONS unset: the stored one. Set: the first process
+ * started with it chooses the count (on a log with no events it is simply set), and a chosen
+ * count sticks; set and different from the stored count otherwise: a ConfigError of one line.
+ * The choice is made under the append lock, so of two processes starting at once with
+ * different counts the first runs and the other is refused (it must not re-file the log under
+ * the first, which runs with its count).
  */
 export async function checkPartitions(pool: Pool, wanted: number | undefined): Promise<number> {
-  const stored = await storedPartitions(pool);
-  if (wanted === undefined || wanted === stored) return stored;
-  const set = await inTransaction(pool, async (client) => {
+  const stored = await storedPartitioning(pool);
+  if (wanted === undefined) return stored.partitions;
+  if (stored.chosen && wanted === stored.partitions) return wanted;
+  const outcome = await inTransaction(pool, async (client) => {
     await lockAppends(client);
     await lockGenerations(client);
-    const now = await storedPartitions(client);
-    if (now === wanted) return true;
-    if (!(await logIsEmpty(client))) return false;
-    await repartitionLog(client, wanted);
-    await resetCheckpoints(client, wanted, 0);
-    return true;
+    const now = await storedPartitioning(client);
+    if (now.partitions !== wanted) {
+      if (now.chosen || !(await logIsEmpty(client))) return now.partitions;
+      await repartitionLog(client, wanted);
+      await resetCheckpoints(client, wanted, 0);
+    }
+    await chooseLogPartitions(client);
+    return wanted;
   });
-  if (set) return wanted;
+  if (outcome === wanted) return wanted;
   throw new ConfigError(
-    `PROJECTION_PARTITIONS=${wanted}, but the projections of this database are folded in ${stored} partition${stored === 1 ? '' : 's'}: ` +
-      `unset it (or set ${stored}) to run as they are, or change the count with "PROJECTION_PARTITIONS=${wanted} ${REPARTITION_COMMAND}" (docs/scaling.md#partitions).`,
+    `PROJECTION_PARTITIONS=${wanted}, but the projections of this database are folded in ${outcome} partition${outcome === 1 ? '' : 's'}: ` +
+      `unset it (or set ${outcome}) to run as they are, or change the count with "PROJECTION_PARTITIONS=${wanted} ${REPARTITION_COMMAND}" (docs/scaling.md#partitions).`,
   );
 }
 
