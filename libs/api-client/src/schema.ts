@@ -358,6 +358,21 @@ export interface components {
             };
             reason: string;
         };
+        /**
+         * @description where the event was reported: a url or a publisher (or both); nothing else
+         * @example {
+         *       "url": "https://press.un.org/en/2023/sc15432.doc.htm",
+         *       "publisher": "United Nations",
+         *       "title": "Security Council Authorizes Multinational Security Support Mission for Haiti",
+         *       "publishedAt": "2023-10-02"
+         *     }
+         */
+        NewSource: {
+            url?: string;
+            publisher?: string;
+            title?: string;
+            publishedAt?: string;
+        };
         /** @description An event to append; `type` decides the shape of `data`. */
         NewEvent: {
             /** @enum {string} */
@@ -368,8 +383,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["MissionEstablishedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -381,8 +398,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["PersonnelRequirementSetData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -394,8 +413,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["PersonnelPledgedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -407,8 +428,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["PledgeRevisedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -420,8 +443,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["FarewellHeldData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -433,8 +458,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["ContingentDepartedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -446,8 +473,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["ContingentArrivedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -459,8 +488,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["PersonnelWithdrawnData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -472,8 +503,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["FundingPledgedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -485,8 +518,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["FundingPledgeRevisedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -498,8 +533,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["FundingCommittedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -511,8 +548,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["FundingDisbursedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -524,8 +563,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["SupportDeclaredData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -537,8 +578,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["EventRetractedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         } | {
@@ -550,8 +593,10 @@ export interface components {
              */
             occurredAt: string;
             data: components["schemas"]["EventCorrectedData"];
-            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server */
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
             metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
                 [key: string]: unknown;
             };
         };
@@ -710,7 +755,8 @@ export interface components {
             /** @description sorted by country */
             byCountry: components["schemas"]["CountryPersonnel"][];
         };
-        CurrencyFunding: {
+        DonorFunding: {
+            donor: string;
             /**
              * @description ISO 4217
              * @example USD
@@ -732,8 +778,7 @@ export interface components {
              */
             disbursed: string;
         };
-        DonorFunding: {
-            donor: string;
+        CurrencyFunding: {
             /**
              * @description ISO 4217
              * @example USD
@@ -1277,6 +1322,8 @@ export interface operations {
             query?: {
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -1284,13 +1331,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the missions, by id */
+            /** @description the missions, by id; with format=csv, the table as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["MissionList"];
+                    "text/csv": string;
                 };
             };
             /** @description a path or query parameter is not valid (`errors` names each) */
@@ -1353,6 +1401,8 @@ export interface operations {
                 knownAt?: string;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -1362,13 +1412,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description totals of the mission, and per country */
+            /** @description totals of the mission, and per country (CSV: one row per country); with format=csv, the table as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Personnel"];
+                    "text/csv": string;
                 };
             };
             /** @description a path or query parameter is not valid (`errors` names each) */
@@ -1440,6 +1491,8 @@ export interface operations {
                 knownAt?: string;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -1449,13 +1502,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description sums per currency and per donor */
+            /** @description sums per currency and per donor (CSV: one row per donor and currency); with format=csv, the table as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Funding"];
+                    "text/csv": string;
                 };
             };
             /** @description a path or query parameter is not valid (`errors` names each) */
@@ -1535,6 +1589,8 @@ export interface operations {
                 knownAt?: string;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -1544,13 +1600,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the events behind the figure, in log order; the last runningTotal is total */
+            /** @description the events behind the figure, in log order; the last runningTotal is total (CSV: one row per item); with format=csv, the table as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Contributions"];
+                    "text/csv": string;
                 };
             };
             /** @description a path or query parameter is not valid (`errors` names each) */
@@ -1622,6 +1679,8 @@ export interface operations {
                 before?: number;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
             };
             header?: never;
             path: {
@@ -1631,13 +1690,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description items, newest first */
+            /** @description items, newest first (CSV: one row per item); with format=csv, the table as CSV */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Timeline"];
+                    "text/csv": string;
                 };
             };
             /** @description a path or query parameter is not valid (`errors` names each) */

@@ -1,6 +1,6 @@
 // OpenAPI schemas of what clients send to append, generated from the same zod schemas that
 // validate it (the event catalogue and the append request of @app/domain).
-import { EVENT_TYPES, eventDataSchemas } from '@app/domain';
+import { EVENT_TYPES, eventDataSchemas, sourceSchema } from '@app/domain';
 import { appendRequestSchema as appendRequestZod } from '@app/domain';
 import { SchemaObject, toOpenApiSchema } from '../openapi/zod-openapi';
 
@@ -27,7 +27,8 @@ const newEvent: SchemaObject = {
       metadata: {
         type: 'object',
         additionalProperties: true,
-        description: 'free-form, up to 4 KiB (for example correlationId); `actor` is set by the server',
+        description: 'free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported',
+        properties: { source: ref('NewSource') },
       },
     },
   })),
@@ -45,4 +46,11 @@ const appendRequest: SchemaObject = (() => {
   return schema;
 })();
 
-export const requestComponents: Record<string, SchemaObject> = { ...eventDataComponents, NewEvent: newEvent, AppendRequest: appendRequest };
+/** `metadata.source` as a client sends it (checked as section 10 says). */
+const newSource: SchemaObject = {
+  ...toOpenApiSchema(sourceSchema, 'input'),
+  description: 'where the event was reported: a url or a publisher (or both); nothing else',
+  example: { url: 'https://press.un.org/en/2023/sc15432.doc.htm', publisher: 'United Nations', title: 'Security Council Authorizes Multinational Security Support Mission for Haiti', publishedAt: '2023-10-02' },
+};
+
+export const requestComponents: Record<string, SchemaObject> = { ...eventDataComponents, NewSource: newSource, NewEvent: newEvent, AppendRequest: appendRequest };

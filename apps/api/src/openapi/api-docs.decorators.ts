@@ -37,11 +37,23 @@ export const ApiInvalidParameters = () => ApiProblem(400, 'a path or query param
 export const ApiJsonBody = (schema: z.ZodType | ComponentId, example?: unknown) =>
   ApiBody({ required: true, schema: typeof schema === 'string' ? ref(schema) : { ...toOpenApiSchema(schema, 'input'), example } });
 
-/** A success answered with one of the response components (response-schemas.ts), and the headers it may carry. */
-export const ApiAnswer = (status: number, schema: z.ZodType, description: string, headers?: HeadersObject) => {
+/**
+ * A success answered with one of the response components (response-schemas.ts), and the
+ * headers it may carry; with `csv`, also as text/csv (`?format=csv`, see csv/).
+ */
+export const ApiAnswer = (status: number, schema: z.ZodType, description: string, headers?: HeadersObject, options: { csv?: boolean } = {}) => {
   const id = responseSchemas.get(schema)?.id;
   if (!id) throw new Error('ApiAnswer takes a schema registered in response-schemas.ts');
-  return ApiResponse({ status, description, schema: ref(id), headers });
+  if (!options.csv) return ApiResponse({ status, description, schema: ref(id), headers });
+  return ApiResponse({
+    status,
+    description: `${description}; with format=csv, the table as CSV`,
+    headers,
+    content: {
+      'application/json': { schema: ref(id) },
+      'text/csv': { schema: { type: 'string', description: 'RFC 4180; a header row of the JSON field names (nested ones joined with ".")' } },
+    },
+  });
 };
 
 /**

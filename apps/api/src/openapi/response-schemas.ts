@@ -89,26 +89,22 @@ export const GlobalPageSchema = named(
 const personnelCounts = { pledged: count, departed: count, inTransit: count, deployed: count, withdrawn: count };
 export const PersonnelTotalsSchema = named('PersonnelTotals', z.object({ required: count, ...personnelCounts }));
 
-export const MissionListSchema = named(
-  'MissionList',
+export const MissionSummarySchema = named(
+  'MissionSummary',
   z.object({
-    missions: z.array(
-      named(
-        'MissionSummary',
-        z.object({
-          missionId: z.string(),
-          name: z.string(),
-          hostCountry: country,
-          leadNation: country.nullable(),
-          streamVersion: z.number().int().min(0),
-          supporters: z.array(z.string()),
-          personnel: PersonnelTotalsSchema,
-        }),
-      ),
-    ),
-    position,
+    missionId: z.string(),
+    name: z.string(),
+    hostCountry: country,
+    leadNation: country.nullable(),
+    streamVersion: z.number().int().min(0),
+    supporters: z.array(z.string()),
+    personnel: PersonnelTotalsSchema,
   }),
 );
+
+export const MissionListSchema = named('MissionList', z.object({ missions: z.array(MissionSummarySchema), position }));
+
+export const CountryPersonnelSchema = named('CountryPersonnel', z.object({ country, ...personnelCounts }));
 
 export const PersonnelSchema = named(
   'Personnel',
@@ -117,18 +113,19 @@ export const PersonnelSchema = named(
     position,
     required: count,
     ...personnelCounts,
-    byCountry: z.array(named('CountryPersonnel', z.object({ country, ...personnelCounts }))).meta({ description: 'sorted by country' }),
+    byCountry: z.array(CountryPersonnelSchema).meta({ description: 'sorted by country' }),
   }),
 );
 
 const fundingSums = { pledged: amount, committed: amount, disbursed: amount };
+export const DonorFundingSchema = named('DonorFunding', z.object({ donor: z.string(), currency, ...fundingSums }));
 export const FundingSchema = named(
   'Funding',
   z.object({
     missionId: z.string(),
     position,
     byCurrency: z.array(named('CurrencyFunding', z.object({ currency, ...fundingSums }))),
-    byDonor: z.array(named('DonorFunding', z.object({ donor: z.string(), currency, ...fundingSums }))),
+    byDonor: z.array(DonorFundingSchema),
   }),
 );
 
@@ -149,32 +146,45 @@ const status = z.enum(['current', 'corrected', 'retracted']).meta({
 });
 const effectiveStatus = z.enum(['current', 'corrected']).meta({ description: '`corrected`: the event counts with the data of its latest correction' });
 
+export const TimelineItemSchema = named(
+  'TimelineItem',
+  z.object({
+    eventId: z.uuid().meta({ description: 'the id of the event (what a correction names)' }),
+    position,
+    version: z.number().int().min(1),
+    type: z.enum(EVENT_TYPES),
+    occurredAt: instant,
+    summary: z.string().meta({ example: 'Kenya: 400 personnel departed' }),
+    status,
+    source: SourceSchema.optional(),
+  }),
+);
+
 export const TimelineSchema = named(
   'Timeline',
   z.object({
     missionId: z.string(),
     position,
-    items: z
-      .array(
-        named(
-          'TimelineItem',
-          z.object({
-            eventId: z.uuid().meta({ description: 'the id of the event (what a correction names)' }),
-            position,
-            version: z.number().int().min(1),
-            type: z.enum(EVENT_TYPES),
-            occurredAt: instant,
-            summary: z.string().meta({ example: 'Kenya: 400 personnel departed' }),
-            status,
-            source: SourceSchema.optional(),
-          }),
-        ),
-      )
-      .meta({ description: 'newest first' }),
+    items: z.array(TimelineItemSchema).meta({ description: 'newest first' }),
   }),
 );
 
 const countOrAmount = z.union([z.number().int(), amount]).meta({ description: 'an integer for personnel figures, an exact decimal string for money' });
+export const ContributionSchema = named(
+  'Contribution',
+  z.object({
+    eventId: z.uuid(),
+    position,
+    version: z.number().int().min(1),
+    type: z.enum(EVENT_TYPES),
+    occurredAt: instant,
+    delta: countOrAmount.meta({ description: 'how much this event changed the figure (negative when it lowered it)' }),
+    runningTotal: countOrAmount.meta({ description: 'the figure after this event' }),
+    status: effectiveStatus,
+    source: SourceSchema.optional(),
+  }),
+);
+
 export const ContributionsSchema = named(
   'Contributions',
   z.object({
@@ -185,24 +195,7 @@ export const ContributionsSchema = named(
     currency: currency.optional(),
     position,
     total: countOrAmount.meta({ description: 'the figure, as the read model shows it (the last runningTotal)' }),
-    items: z
-      .array(
-        named(
-          'Contribution',
-          z.object({
-            eventId: z.uuid(),
-            position,
-            version: z.number().int().min(1),
-            type: z.enum(EVENT_TYPES),
-            occurredAt: instant,
-            delta: countOrAmount.meta({ description: 'how much this event changed the figure (negative when it lowered it)' }),
-            runningTotal: countOrAmount.meta({ description: 'the figure after this event' }),
-            status: effectiveStatus,
-            source: SourceSchema.optional(),
-          }),
-        ),
-      )
-      .meta({ description: 'every effective event that changed the figure, in log order' }),
+    items: z.array(ContributionSchema).meta({ description: 'every effective event that changed the figure, in log order' }),
   }),
 );
 

@@ -4,7 +4,19 @@ import { z } from 'zod';
 import { endOfDay, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, parseOccurredAt } from '@app/domain';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
-import { ContributionsSchema, FundingSchema, MissionListSchema, PersonnelSchema, TimelineSchema } from '../openapi/response-schemas';
+import { CsvTable, FORMAT_DOC, formatParam } from '../csv/csv-table.decorator';
+import {
+  ContributionSchema,
+  ContributionsSchema,
+  CountryPersonnelSchema,
+  DonorFundingSchema,
+  FundingSchema,
+  MissionListSchema,
+  MissionSummarySchema,
+  PersonnelSchema,
+  TimelineItemSchema,
+  TimelineSchema,
+} from '../openapi/response-schemas';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
 import { ReadModelsService } from './read-models.service';
 
@@ -20,7 +32,7 @@ const asOfSchema = z
 /** `knownAt`: a date means the end of that day (UTC), as for asOf; a date-time, that instant. */
 const knownAtSchema = asOfSchema;
 const minPosition = queryInteger(0, Number.MAX_SAFE_INTEGER, 0);
-const totalsQuery = z.object({ asOf: asOfSchema, knownAt: knownAtSchema, minPosition });
+const totalsQuery = z.object({ asOf: asOfSchema, knownAt: knownAtSchema, minPosition, format: formatParam });
 const contributionsQuery = z
   .object({
     figure: z.enum(FIGURES, { error: `must be one of ${FIGURES.join(', ')}` }),
@@ -30,6 +42,7 @@ const contributionsQuery = z
     asOf: asOfSchema,
     knownAt: knownAtSchema,
     minPosition,
+    format: formatParam,
   })
   .superRefine((query, ctx) => {
     const funding = isFundingFigure(query.figure);
@@ -46,8 +59,9 @@ const timelineQuery = z.object({
   limit: queryInteger(1, 1000, 50),
   before: queryInteger(1, Number.MAX_SAFE_INTEGER, 0).transform((v) => (v === 0 ? undefined : v)),
   minPosition,
+  format: formatParam,
 });
-const listQuery = z.object({ minPosition });
+const listQuery = z.object({ minPosition, format: formatParam });
 
 const MIN_POSITION_DOC = { description: 'wait (up to 10 s) until the read model reflects this log position; else 503' };
 const AS_OF_DOC = {
@@ -70,9 +84,10 @@ export class ReadModelsController {
 
   @Get()
   @ApiOperation({ summary: 'Every mission with its personnel totals' })
-  @ApiQueryFrom(listQuery, { minPosition: MIN_POSITION_DOC })
+  @ApiQueryFrom(listQuery, { minPosition: MIN_POSITION_DOC, format: FORMAT_DOC })
   @ApiInvalidParameters()
-  @ApiAnswer(200, MissionListSchema, 'the missions, by id')
+  @ApiAnswer(200, MissionListSchema, 'the missions, by id', undefined, { csv: true })
+  @CsvTable({ model: 'missions', row: MissionSummarySchema, rows: (body: { missions: unknown[] }) => body.missions })
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async missions(@Query() query: unknown) {
     const { minPosition } = parseInput(listQuery, query, 'query');
@@ -82,9 +97,10 @@ export class ReadModelsController {
   @Get(':missionId/personnel')
   @ApiOperation({ summary: 'Personnel totals of a mission and per country, against the number required' })
   @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
-  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, knownAt: KNOWN_AT_DOC, minPosition: MIN_POSITION_DOC })
+  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, knownAt: KNOWN_AT_DOC, minPosition: MIN_POSITION_DOC, format: FORMAT_DOC })
   @ApiInvalidParameters()
-  @ApiAnswer(200, PersonnelSchema, 'totals of the mission, and per country')
+  @ApiAnswer(200, PersonnelSchema, 'totals of the mission, and per country (CSV: one row per country)', undefined, { csv: true })
+  @CsvTable({ model: 'personnel', row: CountryPersonnelSchema, rows: (body: { byCountry: unknown[] }) => body.byCountry })
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async personnel(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
@@ -96,9 +112,10 @@ export class ReadModelsController {
   @Get(':missionId/funding')
   @ApiOperation({ summary: 'Funding per currency and per donor (amounts as exact decimal strings)' })
   @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
-  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, knownAt: KNOWN_AT_DOC, minPosition: MIN_POSITION_DOC })
+  @ApiQueryFrom(totalsQuery, { asOf: AS_OF_DOC, knownAt: KNOWN_AT_DOC, minPosition: MIN_POSITION_DOC, format: FORMAT_DOC })
   @ApiInvalidParameters()
-  @ApiAnswer(200, FundingSchema, 'sums per currency and per donor')
+  @ApiAnswer(200, FundingSchema, 'sums per currency and per donor (CSV: one row per donor and currency)', undefined, { csv: true })
+  @CsvTable({ model: 'funding', row: DonorFundingSchema, rows: (body: { byDonor: unknown[] }) => body.byDonor })
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async funding(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
@@ -118,9 +135,11 @@ export class ReadModelsController {
     asOf: AS_OF_DOC,
     knownAt: KNOWN_AT_DOC,
     minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
   })
   @ApiInvalidParameters()
-  @ApiAnswer(200, ContributionsSchema, 'the events behind the figure, in log order; the last runningTotal is total')
+  @ApiAnswer(200, ContributionsSchema, 'the events behind the figure, in log order; the last runningTotal is total (CSV: one row per item)', undefined, { csv: true })
+  @CsvTable({ model: 'contributions', row: ContributionSchema, rows: (body: { items: unknown[] }) => body.items })
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async contributions(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
@@ -136,9 +155,11 @@ export class ReadModelsController {
     limit: { description: 'items per page' },
     before: { description: 'only items with a lower position (paging: the last position of the previous page)' },
     minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
   })
   @ApiInvalidParameters()
-  @ApiAnswer(200, TimelineSchema, 'items, newest first')
+  @ApiAnswer(200, TimelineSchema, 'items, newest first (CSV: one row per item)', undefined, { csv: true })
+  @CsvTable({ model: 'timeline', row: TimelineItemSchema, rows: (body: { items: unknown[] }) => body.items })
   @ApiProblem(404, 'no such mission')
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async timeline(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
