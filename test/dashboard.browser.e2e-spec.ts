@@ -3,7 +3,7 @@
 // viewer key, see the demo mission's totals, watch an event posted over the API change the
 // numbers, a chart and the timeline without a reload; nothing is fetched from another origin,
 // no console error; a phone-width page has no horizontal scroll. Screenshots go to test-artifacts/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { DEMO_MISSION_ID, DEMO_MISSION_REQUEST } from '../scripts/demo-mission';
@@ -68,7 +68,7 @@ describe('dashboard in a browser', () => {
     expect(await stat('deployed').textContent()).toBe('0');
     expect(await page.locator('#deployed-text').textContent()).toBe('0 of 5,000 required deployed (0%)');
     expect(await page.locator('#currency-table tbody tr').first().innerText()).toMatch(/USD\s+300,000,000\s+0\s+0/);
-    expect(await page.locator('#timeline li').first().textContent()).toContain('ContingentDeparted');
+    expect(await page.locator('#timeline li').first().textContent()).toContain('Departure · #8');
     expect(await page.locator('#country-chart').getAttribute('aria-label')).toContain('KEN: pledged 1,000, departed 400, in transit 400, deployed 0');
     expect(await page.locator('#missions-table tbody tr').first().innerText()).toMatch(/Haiti\s+HTI\s+0\s+5,000/);
     // What the first load cost on the wire (page, scripts, styles, uPlot, the first reads).
@@ -93,8 +93,52 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#deployed-text').textContent()).toBe('250 of 5,000 required deployed (5%)');
     await page.waitForFunction(() => document.getElementById('country-chart')!.getAttribute('aria-label')!.includes('deployed 250'));
     expect(Buffer.compare(await page.locator('#country-chart canvas').screenshot(), chartBefore)).not.toBe(0);
-    await page.locator('#timeline li').first().filter({ hasText: 'ContingentArrived' }).waitFor({ timeout: 10_000 });
+    await page.locator('#timeline li').first().filter({ hasText: 'Arrival' }).waitFor({ timeout: 10_000 });
     await page.waitForFunction(() => /HTI\s+250\s+5,000/.test((document.querySelector('#missions-table tbody tr') as HTMLElement).innerText), undefined, { timeout: 10_000 });
+  });
+
+  it('opens a figure to the events behind it (keyboard too), shows sources and a retraction, and downloads CSV', async () => {
+    // A sourced arrival (a made-up test source), then its retraction.
+    const source = { url: 'https://example.org/made-up-test-source', publisher: 'Made-up test source' };
+    const arrived = await h.api.request('POST', `/v1/missions/${DEMO_MISSION_ID}/events`, {
+      body: { events: [{ type: 'ContingentArrived', occurredAt: '2024-07-16', data: { country: 'KEN', personnel: 100 }, metadata: { source } }] },
+    });
+    expect(arrived.status).toBe(201);
+    const retracted = await h.api.request('POST', `/v1/missions/${DEMO_MISSION_ID}/events`, {
+      body: { events: [{ type: 'EventRetracted', occurredAt: '2026-12-04', data: { eventId: arrived.body.events[0].id, reason: 'reported twice' } }] },
+    });
+    expect(retracted.status).toBe(201);
+    await page.locator('#timeline li.retracted', { hasText: 'Kenya: 100 personnel arrived' }).waitFor({ timeout: 15_000 });
+    const correctionItem = page.locator('#timeline li.correction').first();
+    expect(await correctionItem.textContent()).toContain('Retraction of #10: Kenya: 100 personnel arrived (reported twice)');
+    const link = page.locator('#timeline li.retracted a.source');
+    expect(await link.getAttribute('href')).toBe(source.url);
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    await page.locator('#stats [data-stat="deployed"] dd', { hasText: /^250$/ }).waitFor({ timeout: 15_000 });
+
+    // The deployed figure, opened with the keyboard.
+    const deployed = page.locator('#stats [data-stat="deployed"] dd button.figure');
+    await deployed.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.locator('dialog#contributions');
+    await dialog.locator('tbody tr').first().waitFor();
+    expect(await dialog.locator('h2').textContent()).toBe('What “Deployed” rests on');
+    const rows = await dialog.locator('tbody tr').allInnerTexts();
+    expect(rows).toHaveLength(1); // the retracted arrival does not count
+    expect(rows[0]).toMatch(/Arrival · #9\s+\+250\s+250\s+As reported/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-drill-down.png') });
+
+    // Its CSV, downloaded through the page's own link (the session cookie goes with it).
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('link', { name: 'Download these events as CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe(`${DEMO_MISSION_ID}-contributions-figure-personnel.deployed.csv`);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toBe('eventId,position,version,type,occurredAt,delta,runningTotal,status,source.url,source.publisher,source.title,source.publishedAt');
+    expect(csv.split('\r\n')[1]).toMatch(/,9,ContingentArrived,2024-06-25T12:00:00.000Z,250,250,current,,,,$/);
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate(() => document.activeElement?.closest('[data-stat]')?.getAttribute('data-stat'))).toBe('deployed');
   });
 
   it('fits a phone without horizontal scroll, and saves screenshots', async () => {

@@ -248,22 +248,25 @@ describe('reading the log', () => {
       expect(events.map((event) => event.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(events.map((event) => event.data)).toEqual(DEMO_MISSION_REQUEST.events.map((event) => event.data));
       expect(events.map(({ id, version, position }) => ({ id, version, position }))).toEqual(appended.events);
+      // The dates of the public sources (docs/demo-sources.md).
       expect(events.map((event) => event.occurredAt)).toEqual([
         '2023-10-02T00:00:00.000Z',
-        '2023-10-02T00:00:00.000Z',
+        '2024-03-28T00:00:00.000Z',
         '2023-07-29T00:00:00.000Z',
-        '2023-10-02T00:00:00.000Z',
-        '2023-10-02T00:00:00.000Z',
         '2023-09-22T00:00:00.000Z',
+        '2024-02-22T00:00:00.000Z',
+        '2024-03-11T00:00:00.000Z',
         '2024-06-24T00:00:00.000Z',
-        '2024-06-24T18:00:00.000Z',
+        '2024-06-24T00:00:00.000Z',
       ]);
+      // Every event says where it was reported.
+      for (const event of events) expect(event.metadata.source).toEqual(expect.objectContaining({ url: expect.stringMatching(/^https:\/\//) }));
       // A few facts of section 9, spelled out rather than only copied from the request.
       expect(events[0].data).toEqual(expect.objectContaining({ name: 'Multinational Security Support mission to Haiti', hostCountry: 'HTI', leadNation: 'KEN' }));
       expect(events[1].data).toEqual({ required: 5000 });
       expect(events[5].data).toEqual(expect.objectContaining({ donor: 'USA', amount: '300000000', currency: 'USD' }));
       expect(events[7].data).toEqual({ country: 'KEN', personnel: 400 });
-      expect(events.map((event) => event.metadata)).toEqual(Array(8).fill({ actor: 'demo-seeder' }));
+      expect(events.map((event) => event.metadata)).toEqual(DEMO_MISSION_REQUEST.events.map((event) => ({ ...event.metadata, actor: 'demo-seeder' })));
     });
 
     it('refuses the demo mission a second time (expectedVersion 0)', async () => {

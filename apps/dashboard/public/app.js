@@ -2,27 +2,18 @@
 // The Mission Tracker dashboard: signs in once (POST /v1/session; the key is sent, then
 // forgotten: only the HttpOnly session cookie remains), reads the /v1 read models with that
 // cookie, and follows GET /v1/missions/{id}/live (EventSource reconnects by itself).
+import { csvLink, read, SessionEnded } from './api.js';
 import { renderGroupedBars, fitOnResize } from './charts.js';
-import { formatAmount, formatCount, formatDay, formatInstant, formatMoney, formatOccurred } from './format.js';
+import { figureButton, openContributions } from './contributions-panel.js';
+import { eventLabel, formatAmount, formatCount, formatDay, formatInstant, formatMoney, formatOccurred } from './format.js';
+import { sourceLink } from './source-link.js';
 
 // The API's bodies, typed from the types generated from /docs-json (checked by
 // `npm run typecheck:dashboard`; the browser never loads them).
-/** @typedef {import('../../../libs/api-client/src/schema').paths} Paths */
 /** @typedef {import('../../../libs/api-client/src/schema').components['schemas']} Schemas */
 /** @typedef {Schemas['Session']} Session */
 /** @typedef {Schemas['Personnel']} Personnel */
 /** @typedef {Schemas['Funding']} Funding */
-/**
- * The JSON body of a GET's 200 answer.
- * @template {keyof Paths} P
- * @typedef {Paths[P] extends { get: { responses: { 200: { content: { 'application/json': infer B } } } } } ? B : never} Ok
- */
-/**
- * The path and query parameters of a GET.
- * @template {keyof Paths} P
- * @typedef {Paths[P] extends { get: { parameters: infer Q } } ? Q : never} Params
- */
-
 const $ = (id) => document.getElementById(id);
 const TIMELINE_PAGE = 10;
 const PERSONNEL_SERIES = [
@@ -52,27 +43,6 @@ const state = {
   lastProjections: new Map(),
 };
 
-class SessionEnded extends Error {}
-
-/**
- * GET with the session cookie; a 401 means the session has ended (signed out, revoked).
- * @template {keyof Paths} P
- * @param {P} path the path as the OpenAPI document names it: '/v1/missions/{missionId}/personnel'
- * @param {Params<P>} [params] `{ path: { missionId }, query: { asOf } }`; an empty query value is left out
- * @returns {Promise<Ok<P>>}
- */
-async function read(path, params) {
-  const { path: names = {}, query = {} } = /** @type {{ path?: Record<string, string>, query?: Record<string, unknown> }} */ (params ?? {});
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null && value !== '') search.set(name, String(value));
-  const url = path.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(names[name])) + (search.toString() ? `?${search}` : '');
-  const response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' });
-  if (response.status === 401) throw new SessionEnded();
-  const body = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(body?.detail ?? `the server answered ${response.status}`);
-  return body;
-}
-
 function el(tag, text, className) {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -90,6 +60,24 @@ function row(cells) {
 }
 const num = (n) => ({ text: formatCount(n), num: true });
 const money = (amount) => ({ text: formatAmount(amount), num: true });
+
+/**
+ * A table cell holding a figure that opens the events behind it.
+ * @param {string} text @param {string} label @param {Omit<import('./contributions-panel.js').FigureRef, 'missionId' | 'asOf'>} ref
+ */
+function figureCell(text, label, ref) {
+  const td = el('td', undefined, 'num');
+  td.append(figureButton(text, label, () => openFigure(ref, label)));
+  return { node: td };
+}
+/** @param {Omit<import('./contributions-panel.js').FigureRef, 'missionId' | 'asOf'>} ref @param {string} label */
+function openFigure(ref, label) {
+  void openContributions({ ...ref, missionId: state.missionId, asOf: state.asOf || undefined }, label, (error) => showError($('mission-status'), error));
+}
+/** Replaces a table's CSV link (beside its heading or caption). */
+function setCsv(id, link) {
+  $(id).replaceChildren(link);
+}
 
 function showError(target, error) {
   if (error instanceof SessionEnded) return signedOut('Your session has ended (signed out elsewhere, expired, or the key was revoked). Sign in again.');
@@ -190,6 +178,7 @@ async function loadMissions() {
     tbody.replaceChildren();
     $('missions-table').hidden = missions.length === 0;
     setStatus(status, missions.length === 0 ? 'No missions yet. Post a MissionEstablished event (or run npm run seed).' : '');
+    setCsv('missions-csv', csvLink('/v1/missions', {}));
     for (const mission of missions) {
       const open = el('button', mission.name, 'link');
       open.type = 'button';
@@ -264,14 +253,20 @@ function renderPersonnel(p) {
   stats.replaceChildren();
   for (const [key, label] of [['required', 'Required'], ...PERSONNEL_SERIES]) {
     const item = el('div');
-    item.append(el('dt', label), el('dd', formatCount(p[key])));
+    const value = el('dd');
+    value.append(figureButton(formatCount(p[key]), label, () => openFigure({ figure: /** @type {any} */ (`personnel.${key}`) }, label)));
+    item.append(el('dt', label), value);
     item.dataset.stat = key;
     stats.append(item);
   }
   const tbody = $('country-table').querySelector('tbody');
   tbody.replaceChildren();
   if (p.byCountry.length === 0) tbody.append(row(['No personnel pledged or sent yet.', '', '', '', '', '']));
-  for (const c of p.byCountry) tbody.append(row([c.country, num(c.pledged), num(c.departed), num(c.inTransit), num(c.deployed), num(c.withdrawn)]));
+  for (const c of p.byCountry) {
+    const figure = (key, label) => figureCell(formatCount(c[key]), `${c.country}: ${label}`, { figure: /** @type {any} */ (`personnel.${key}`), country: c.country });
+    tbody.append(row([c.country, figure('pledged', 'pledged'), figure('departed', 'departed'), figure('inTransit', 'in transit'), figure('deployed', 'deployed'), figure('withdrawn', 'withdrawn')]));
+  }
+  setCsv('country-csv', csvLink('/v1/missions/{missionId}/personnel', { path: { missionId: state.missionId }, query: { asOf: state.asOf || undefined } }));
 
   const labels = p.byCountry.map((c) => c.country);
   const summary =
@@ -287,11 +282,19 @@ function renderFunding(f) {
   const currencyBody = $('currency-table').querySelector('tbody');
   currencyBody.replaceChildren();
   if (f.byCurrency.length === 0) currencyBody.append(row(['No funding yet.', '', '', '']));
-  for (const c of f.byCurrency) currencyBody.append(row([c.currency, money(c.pledged), money(c.committed), money(c.disbursed)]));
+  const fundingFigure = (amount, label, ref) => figureCell(formatAmount(amount), label, ref);
+  for (const c of f.byCurrency) {
+    const figure = (key) => fundingFigure(c[key], `${c.currency}: ${key}`, { figure: /** @type {any} */ (`funding.${key}`), currency: c.currency });
+    currencyBody.append(row([c.currency, figure('pledged'), figure('committed'), figure('disbursed')]));
+  }
   const donorBody = $('donor-table').querySelector('tbody');
   donorBody.replaceChildren();
   if (f.byDonor.length === 0) donorBody.append(row(['No funding yet.', '', '', '', '']));
-  for (const d of f.byDonor) donorBody.append(row([d.donor, d.currency, money(d.pledged), money(d.committed), money(d.disbursed)]));
+  for (const d of f.byDonor) {
+    const figure = (key) => fundingFigure(d[key], `${d.donor} (${d.currency}): ${key}`, { figure: /** @type {any} */ (`funding.${key}`), currency: d.currency, donor: d.donor });
+    donorBody.append(row([d.donor, d.currency, figure('pledged'), figure('committed'), figure('disbursed')]));
+  }
+  setCsv('funding-csv', csvLink('/v1/missions/{missionId}/funding', { path: { missionId: state.missionId }, query: { asOf: state.asOf || undefined } }));
 
   // One chart per currency: sums in different currencies do not share an axis.
   const charts = $('funding-charts');
@@ -334,21 +337,39 @@ async function loadTimeline() {
     state.timelineNext = items.length > TIMELINE_PAGE ? page[page.length - 1].position : null;
     const list = $('timeline');
     list.replaceChildren();
-    for (const item of page) {
-      const li = el('li');
-      const time = el('time', formatOccurred(item.occurredAt));
-      time.dateTime = item.occurredAt;
-      const text = el('div', item.summary);
-      text.append(el('span', `${item.type} · #${item.version}`, 'type'));
-      li.append(time, text);
-      list.append(li);
-    }
+    for (const item of page) list.append(timelineEntry(item));
+    setCsv('timeline-csv', csvLink('/v1/missions/{missionId}/timeline', { path: { missionId: state.missionId }, query: { limit: 1000 } }, 'Download the latest 1,000 as CSV'));
     setStatus(status, page.length === 0 ? 'No events yet.' : '');
     /** @type {HTMLButtonElement} */ ($('timeline-older')).disabled = state.timelineNext === null;
     /** @type {HTMLButtonElement} */ ($('timeline-newer')).disabled = state.timelineBefore === null;
   } catch (error) {
     showError(status, error);
   }
+}
+
+/**
+ * One timeline item: the date, the summary as first reported, whether it was corrected or
+ * retracted (a correction is an item of its own saying what changed and why), and its source.
+ * @param {Schemas['TimelineItem']} item
+ */
+function timelineEntry(item) {
+  const li = el('li');
+  const correction = item.type === 'EventCorrected' || item.type === 'EventRetracted';
+  if (item.status !== 'current') li.classList.add(item.status);
+  if (correction) li.classList.add('correction');
+  const time = el('time', formatOccurred(item.occurredAt));
+  time.dateTime = item.occurredAt;
+  const text = el('div');
+  text.append(el('span', item.summary, 'summary'));
+  if (item.status === 'corrected') text.append(' ', el('span', 'Corrected later', 'badge corrected'));
+  if (item.status === 'retracted') text.append(' ', el('span', 'Retracted', 'badge retracted'));
+  if (correction) text.append(' ', el('span', eventLabel(item.type), 'badge correction'));
+  const meta = el('span', `${eventLabel(item.type)} · #${item.version}`, 'type');
+  const link = sourceLink(item.source);
+  if (link) meta.append(' · ', link);
+  text.append(meta);
+  li.append(time, text);
+  return li;
 }
 
 $('timeline-older').addEventListener('click', () => {

@@ -33,3 +33,29 @@ export const formatInstant = (iso) => (iso ? instant.format(new Date(iso)) : '�
 /** Axis ticks only (the tables carry the exact figures): 1.5k, 300M. */
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
 export const formatTick = (n) => compact.format(n);
+
+/** What readers call each event type (the API's type names are for programs). */
+const EVENT_LABELS = {
+  MissionEstablished: 'Mission established',
+  PersonnelRequirementSet: 'Requirement set',
+  PersonnelPledged: 'Personnel pledged',
+  PledgeRevised: 'Pledge revised',
+  FarewellHeld: 'Farewell',
+  ContingentDeparted: 'Departure',
+  ContingentArrived: 'Arrival',
+  PersonnelWithdrawn: 'Withdrawal',
+  FundingPledged: 'Funding pledged',
+  FundingPledgeRevised: 'Funding pledge revised',
+  FundingCommitted: 'Funding committed',
+  FundingDisbursed: 'Disbursement',
+  SupportDeclared: 'Support declared',
+  EventRetracted: 'Retraction',
+  EventCorrected: 'Correction',
+};
+export const eventLabel = (type) => EVENT_LABELS[type] ?? type;
+
+/** A change, signed: "+400", "−300" (a true minus sign), "+1,500.50". */
+export function formatDelta(delta, isMoney) {
+  const text = isMoney ? formatAmount(delta) : formatCount(delta);
+  return text.startsWith('-') ? `−${text.slice(1)}` : `+${text}`;
+}

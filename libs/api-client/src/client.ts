@@ -4,7 +4,12 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { components, paths } from './schema';
 
-export type ApiClient = Client<paths>;
+/**
+ * The media types this client reads: JSON answers and problem+json errors. (Reads also answer
+ * text/csv with `?format=csv`; a client that wants CSV asks with `parseAs: 'text'`.)
+ */
+type JsonMedia = 'application/json' | 'application/problem+json';
+export type ApiClient = Client<paths, JsonMedia>;
 /** The bodies the API answers and accepts, by component name: `ApiSchemas['Personnel']`. */
 export type ApiSchemas = components['schemas'];
 export type Problem = ApiSchemas['Problem'];
@@ -18,7 +23,7 @@ export interface ApiClientOptions {
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
-  const client = createClient<paths>({ baseUrl: options.baseUrl, fetch: options.fetch });
+  const client = createClient<paths, JsonMedia>({ baseUrl: options.baseUrl, fetch: options.fetch });
   if (options.apiKey) {
     const bearer: Middleware = {
       onRequest({ request }) {

@@ -93,7 +93,7 @@ describe('corrections (property-based)', () => {
       { numRuns: RUNS },
     );
     // Both happen often enough for the properties below to mean something.
-    expect(accepted).toBeGreaterThan(RUNS);
+    expect(accepted).toBeGreaterThan(RUNS / 2);
     expect(refused).toBeGreaterThan(RUNS / 10);
   });
 

@@ -170,9 +170,8 @@ async function readLockedStreams(
 
 /** The logs of the streams that a request of the batch corrects (rare: one query, only then). */
 async function readLogsToCorrect(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Promise<void> {
-  const missionIds = [
-    ...new Set(requests.filter((r, i) => !settled[i] && streams.get(r.missionId)?.exists && r.command.events.some((e) => isCorrectionType(e.type))).map((r) => r.missionId)),
-  ];
+  // A new mission's log is empty (a correction in its founding batch names nothing of it).
+  const missionIds = [...new Set(requests.filter((r, i) => !settled[i] && streams.has(r.missionId) && r.command.events.some((e) => isCorrectionType(e.type))).map((r) => r.missionId))];
   if (missionIds.length === 0) return;
   const { rows } = await client.query<{ mission_id: string; id: string; type: string; schema_version: number; data: unknown }>(
     'SELECT mission_id, id, type, schema_version, data FROM events WHERE mission_id = ANY($1) ORDER BY mission_id, version',

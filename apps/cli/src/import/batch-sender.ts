@@ -92,7 +92,10 @@ export class BatchSender {
 
   /** Appends the events of the batch that its mission's stream does not hold yet; returns how many. */
   private async appendMissing(batch: Batch): Promise<number> {
-    const ledger = await this.ledgerOf(batch);
+    // What the stream holds is read first; a refusal there (a bad key, say) names the batch too.
+    const ledger = await this.ledgerOf(batch).catch((error) => {
+      throw describeFailure(batch, [], error);
+    });
     const items = batch.events.map((event, index) => ({ event, line: batch.lines[index] }));
     let missing = ledger.missing(items, (item) => item.event);
     const wanted = missing.length;
@@ -108,7 +111,9 @@ export class BatchSender {
         // Someone appended to the stream since it was read: match the lines against what they added.
         if (!(error instanceof ApiError && error.status === 409)) throw describeFailure(batch, missing, error);
         const before = ledger.version;
-        await this.withRetries(batch, () => ledger.catchUp());
+        await this.withRetries(batch, () => ledger.catchUp()).catch((failure) => {
+          throw describeFailure(batch, [], failure);
+        });
         if (ledger.version === before) throw describeFailure(batch, missing, error);
         missing = ledger.missing(missing, (item) => item.event);
       }
