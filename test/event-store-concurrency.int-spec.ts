@@ -1,8 +1,32 @@
 // The event store under concurrency, against the real PostgreSQL.
+import { PoolClient } from 'pg';
 import { DomainError } from '@app/domain';
 import { EventStore } from '@app/event-store';
+import { expectEventually } from './support/eventually';
 import { command, context, established, personnelEvent } from './support/events';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+
+/** A session of the test's own holding a lock (`sql`) in an open transaction until released. */
+async function holdLock(db: TestDatabase, sql: string, params: unknown[] = []): Promise<() => Promise<void>> {
+  const client: PoolClient = await db.pool.connect();
+  await client.query('BEGIN');
+  await client.query(sql, params);
+  return async () => {
+    await client.query('ROLLBACK');
+    client.release();
+  };
+}
+
+/** Waits until this many sessions of the test database wait on a lock of that kind ('advisory', 'transactionid'...). */
+async function untilWaiting(db: TestDatabase, lock: string, count = 1): Promise<void> {
+  await expectEventually(async () => {
+    const { rows } = await db.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = $1`,
+      [lock],
+    );
+    expect(rows[0].n).toBe(count);
+  }, 5_000, 10);
+}
 
 describe('event store under concurrency', () => {
   let db: TestDatabase;
@@ -106,5 +130,30 @@ describe('event store under concurrency', () => {
       const page = await store.readStream(missionId, 1, 10);
       expect(page!.events.filter((e) => e.type === 'PersonnelWithdrawn')).toHaveLength(1);
     }
+  });
+
+  it('a purge of expired idempotency keys racing a retry that claims the same key: the retry gets its first answer, not a 500', async () => {
+    const keyed = { ...context('purge-racer'), idempotency: { key: 'retried', requestHash: 'same-body' } };
+    const first = await store.append('purge-race', command({ events: [established()] }), keyed);
+    await db.pool.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE principal = 'purge-racer'`);
+
+    // The retry's transaction claims the key, then waits for its stream's lock (held here):
+    // the purge runs between the claim and the read of the key's first answer.
+    const release = await holdLock(db, `SELECT 1 FROM streams WHERE mission_id = 'purge-race' FOR UPDATE`);
+    let retry: Promise<unknown>;
+    let purged: number;
+    try {
+      retry = store.append('purge-race', command({ events: [established()] }), keyed);
+      retry.catch(() => undefined);
+      await untilWaiting(db, 'transactionid');
+      purged = await store.purgeExpiredIdempotencyKeys();
+    } finally {
+      await release();
+    }
+    await expect(retry).resolves.toEqual({ result: first.result, replayed: true });
+    // The key was claimed by a transaction in progress: the purge left it (it goes next time).
+    expect(purged).toBe(0);
+    expect(await store.streamVersion('purge-race')).toBe(1);
+    expect(await store.purgeExpiredIdempotencyKeys()).toBe(1);
   });
 });

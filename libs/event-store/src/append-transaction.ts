@@ -54,6 +54,9 @@ interface StreamSlot {
  * its streams, as one simple query: its values are quoted literals (escapeLiteral) because a simple query
  * takes no parameters; every value was checked before the batch formed (storable.ts).
  * Streams of requests whose key turns out to be taken are locked too, and left as they are.
+ * A key already taken is locked rather than ignored (DO UPDATE ... WHERE false updates
+ * nothing but locks the row), so that the purge of expired keys cannot delete it between this
+ * claim and the read of its first answer (settleClaims).
  */
 export function beginAppend(requests: AppendRequest[]): string {
   // Keys and streams in one order for every batch, so two batches never lock them crosswise.
@@ -67,7 +70,7 @@ export function beginAppend(requests: AppendRequest[]): string {
       : [
           `INSERT INTO idempotency_keys (principal, key, request_hash, response) VALUES ${keyed
             .map((k) => `(${escapeLiteral(k.principal)}, ${escapeLiteral(k.key)}, ${escapeLiteral(k.hash)}, 'null')`)
-            .join(', ')} ON CONFLICT DO NOTHING RETURNING principal, key`,
+            .join(', ')} ON CONFLICT (principal, key) DO UPDATE SET key = EXCLUDED.key WHERE false RETURNING principal, key`,
         ];
   const missionIds = [...new Set(requests.map((r) => r.missionId))].sort();
   const lock = `SELECT mission_id, version, state FROM streams WHERE mission_id IN (${missionIds.map(escapeLiteral).join(', ')}) ORDER BY mission_id FOR UPDATE`;
@@ -105,7 +108,8 @@ interface StreamRow {
 /**
  * The keys beginAppend claimed are this transaction's. A request whose key was taken gets the
  * first answer back (or 422 when its body differs). A concurrent transaction holding the same
- * key made the claim wait until it committed (then its answer is seen) or rolled back.
+ * key made the claim wait until it committed (then its answer is seen) or rolled back; a
+ * taken key's row is locked by the claim, so it is still there to be read.
  */
 async function settleClaims(
   client: PoolClient,
