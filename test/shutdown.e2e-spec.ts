@@ -198,7 +198,7 @@ describe('API SIGTERM with requests in flight', () => {
 // clients are connecting, so: 8 writers, each on a fresh connection, SIGTERM 20 ms after they
 // sent, repeated on fresh processes (the race is timing-dependent: one run proves little).
 describe('API SIGTERM just after fresh connections arrived', () => {
-  const RUNS = 15;
+  const RUNS = 20;
   const WRITERS = 8;
   let db: TestDatabase;
 
