@@ -73,4 +73,23 @@ describe('event log reads and housekeeping', () => {
     expect(rows.map((r) => r.key)).toEqual(['fresh']);
     expect(await store.purgeExpiredIdempotencyKeys()).toBe(0);
   });
+
+  it('purges in chunks until no expired key is left', async () => {
+    const keyed = (key: string) => ({ ...context('chunked'), idempotency: { key, requestHash: key } });
+    await store.append('chunked', command({ events: [established()] }), keyed('k0'));
+    for (let i = 1; i < 5; i++) await store.append('chunked', command({ events: [personnelEvent('PersonnelPledged', 'KEN', i)] }), keyed(`k${i}`));
+    await db.pool.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE principal = 'chunked'`);
+    expect(await store.purgeExpiredIdempotencyKeys(2)).toBe(5);
+    expect((await db.pool.query(`SELECT key FROM idempotency_keys WHERE principal = 'chunked'`)).rows).toEqual([]);
+  });
+
+  it('several purges at once (one per worker) share the work: each expired key deleted once, no error', async () => {
+    const keyed = (key: string) => ({ ...context('shared'), idempotency: { key, requestHash: key } });
+    await store.append('shared', command({ events: [established()] }), keyed('s0'));
+    for (let i = 1; i < 40; i++) await store.append('shared', command({ events: [personnelEvent('PersonnelPledged', 'KEN', i)] }), keyed(`s${i}`));
+    await db.pool.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE principal = 'shared'`);
+    const purged = await Promise.all(Array.from({ length: 4 }, () => store.purgeExpiredIdempotencyKeys(3)));
+    expect(purged.reduce((a, b) => a + b, 0)).toBe(40);
+    expect((await db.pool.query(`SELECT key FROM idempotency_keys WHERE principal = 'shared'`)).rows).toEqual([]);
+  });
 });

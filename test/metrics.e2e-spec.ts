@@ -149,7 +149,7 @@ describe('service metrics and queue board', () => {
       expect((await served.arrayBuffer()).byteLength).toBeGreaterThan(0);
     });
 
-    it('lists the projection partition and maintenance queues with their jobs', async () => {
+    it('lists the projection partition queues with their jobs', async () => {
       // An append nudges the projections through the queue; no worker runs here, so the nudge waits.
       expect((await api.request('POST', '/v1/missions/mss-board/events', { body: { events: [ESTABLISHED] } })).status).toBe(201);
       await expectEventually(async () => {
@@ -158,7 +158,7 @@ describe('service metrics and queue board', () => {
         });
         expect(response.status).toBe(200);
         const { queues } = (await response.json()) as { queues: { name: string; counts: Record<string, number>; jobs: unknown[] }[] };
-        expect(queues.map((queue) => queue.name)).toEqual(['{proj-0}', '{maint}']); // one partition: PROJECTION_PARTITIONS unset
+        expect(queues.map((queue) => queue.name)).toEqual(['{proj-0}']); // one partition: PROJECTION_PARTITIONS unset
         const projections = queues.find((queue) => queue.name === '{proj-0}')!;
         expect(projections.counts.waiting).toBeGreaterThanOrEqual(1);
         expect(projections.jobs).toHaveLength(projections.counts.waiting);

@@ -6,10 +6,9 @@ import { QueuesModule } from '@app/queues';
 import { ProjectionRunnerModule } from '@app/projections';
 import { AppendListener } from './append-listener';
 import { CatchUpTrigger } from './catch-up-trigger';
-import { MaintenanceProcessor } from './maintenance.processor';
+import { IdempotencyKeyPurger } from './idempotency-key-purger';
 import { ProjectionProcessor } from './projection.processor';
 import { ProjectionSweeper } from './projection-sweeper';
-import { MaintenanceScheduler } from './maintenance.scheduler';
 import { PartitionOwner } from './partition-owner';
 
 /** The worker process: the only process that registers job processors. */
@@ -23,11 +22,11 @@ export class WorkerModule {
         // Step transactions hold the partitions' locks: a worker whose machine or network is
         // gone must lose its sessions soon (idle ones too), see SERVER_KEEPALIVES.
         DatabaseModule.forRoot({ serverKeepalives: true }),
-        EventStoreModule, // the maintenance job purges expired idempotency keys through the event store
+        EventStoreModule, // the purger deletes expired idempotency keys through the event store
         ProjectionRunnerModule,
         QueuesModule,
       ],
-      providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, MaintenanceProcessor, MaintenanceScheduler],
+      providers: [PartitionOwner, CatchUpTrigger, ProjectionProcessor, ProjectionSweeper, AppendListener, IdempotencyKeyPurger],
     };
   }
 }

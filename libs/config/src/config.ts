@@ -40,6 +40,8 @@ const schema = z.object({
    * that arrive meanwhile share one step: less CPU per event, a little more lag.
    */
   PROJECTION_STEP_INTERVAL_MS: z.coerce.number().int().min(0).max(10_000).default(0),
+  /** A worker deletes the idempotency keys older than 24 hours at start-up, then this often. */
+  IDEMPOTENCY_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(3_600_000),
   /** Requests per minute per API key (per client IP without a valid key) on /v1 and /admin; 0 turns it off. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
   /**

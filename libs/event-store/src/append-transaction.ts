@@ -10,7 +10,8 @@
 //      order (so batches never deadlock); a stream whose stored rule state is of another
 //      version is recomputed from its events here (see stream-state.ts);
 //   2. decide every request in memory, in arrival order (expectedVersion, domain rules);
-//   3. create the streams of new missions (only when there are);
+//   3. create the streams of new missions (only when there are); a mission another batch
+//      created meanwhile has its requests decided again, after that batch's events;
 //   4. in one statement: write the new stream states and insert every accepted event under
 //      APPEND_LOCK, which is held until the commit is visible, so global positions follow
 //      commit order and a reader paging `position > after` can never skip a late commit
@@ -54,6 +55,9 @@ interface StreamSlot {
  * its streams, as one simple query: its values are quoted literals (escapeLiteral) because a simple query
  * takes no parameters; every value was checked before the batch formed (storable.ts).
  * Streams of requests whose key turns out to be taken are locked too, and left as they are.
+ * A key already taken is locked rather than ignored (DO UPDATE ... WHERE false updates
+ * nothing but locks the row), so that the purge of expired keys cannot delete it between this
+ * claim and the read of its first answer (settleClaims).
  */
 export function beginAppend(requests: AppendRequest[]): string {
   // Keys and streams in one order for every batch, so two batches never lock them crosswise.
@@ -67,7 +71,7 @@ export function beginAppend(requests: AppendRequest[]): string {
       : [
           `INSERT INTO idempotency_keys (principal, key, request_hash, response) VALUES ${keyed
             .map((k) => `(${escapeLiteral(k.principal)}, ${escapeLiteral(k.key)}, ${escapeLiteral(k.hash)}, 'null')`)
-            .join(', ')} ON CONFLICT DO NOTHING RETURNING principal, key`,
+            .join(', ')} ON CONFLICT (principal, key) DO UPDATE SET key = EXCLUDED.key WHERE false RETURNING principal, key`,
         ];
   const missionIds = [...new Set(requests.map((r) => r.missionId))].sort();
   const lock = `SELECT mission_id, version, state FROM streams WHERE mission_id IN (${missionIds.map(escapeLiteral).join(', ')}) ORDER BY mission_id FOR UPDATE`;
@@ -87,11 +91,12 @@ export async function appendBatch(client: PoolClient, requests: AppendRequest[],
   const claimed = await settleClaims(client, requests, claimRows, settled);
   const streams = await readLockedStreams(client, requests, lockedRows, settled);
   await readLogsToCorrect(client, requests, settled, streams);
-  const accepted = decideAll(requests, settled, streams);
-  await createStreams(client, requests, streams, accepted, settled);
-  const live = accepted.filter((a) => !settled[a.index]);
-  const appended = await writeStreamsAndInsertEvents(client, requests, streams, live);
-  live.forEach((a, k) => (settled[a.index] = { outcome: { result: appended[k], replayed: false } }));
+  const undecided = requests.map((_, index) => index).filter((index) => !settled[index]);
+  let accepted = decideAll(requests, undecided, settled, streams);
+  const lost = await createStreams(client, streams);
+  if (lost.size > 0) accepted = await decideAfterConcurrentCreation(client, requests, undecided, lost, streams, accepted, settled);
+  const appended = await writeStreamsAndInsertEvents(client, requests, streams, accepted);
+  accepted.forEach((a, k) => (settled[a.index] = { outcome: { result: appended[k], replayed: false } }));
   await recordIdempotencyAnswers(client, requests, claimed, settled);
   return settled as AppendSettlement[];
 }
@@ -105,7 +110,8 @@ interface StreamRow {
 /**
  * The keys beginAppend claimed are this transaction's. A request whose key was taken gets the
  * first answer back (or 422 when its body differs). A concurrent transaction holding the same
- * key made the claim wait until it committed (then its answer is seen) or rolled back.
+ * key made the claim wait until it committed (then its answer is seen) or rolled back; a
+ * taken key's row is locked by the claim, so it is still there to be read.
  */
 async function settleClaims(
   client: PoolClient,
@@ -149,29 +155,49 @@ async function readLockedStreams(
   for (const row of rows) {
     if (!absent.has(row.mission_id)) continue; // only requests settled by their key wanted it
     absent.delete(row.mission_id);
-    const stored = readStreamState(row.version, row.state);
-    if (stored) {
-      streams.set(row.mission_id, { state: stored, exists: true, changed: false });
-      continue;
-    }
-    // Stale (older rules) or unreadable: never decide on it; fold the log under the lock we
-    // hold. A log this release cannot fold fails that stream's requests, not the batch.
-    try {
-      streams.set(row.mission_id, { state: await recomputeStreamState(client, row.mission_id, row.version), exists: true, changed: true });
-    } catch (error) {
-      requests.forEach((r, i) => {
-        if (!settled[i] && r.missionId === row.mission_id) settled[i] = { error };
-      });
-    }
+    await readLockedStream(client, requests, row, streams, settled);
   }
   for (const id of absent) streams.set(id, { state: initialState(), exists: false, changed: false });
   return streams;
 }
 
-/** The logs of the streams that a request of the batch corrects (rare: one query, only then). */
-async function readLogsToCorrect(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Promise<void> {
+/** The slot of one locked stream row, or its requests failed when its log cannot be folded. */
+async function readLockedStream(
+  client: PoolClient,
+  requests: AppendRequest[],
+  row: StreamRow,
+  streams: Map<string, StreamSlot>,
+  settled: (AppendSettlement | undefined)[],
+): Promise<void> {
+  const stored = readStreamState(row.version, row.state);
+  if (stored) {
+    streams.set(row.mission_id, { state: stored, exists: true, changed: false });
+    return;
+  }
+  // Stale (older rules) or unreadable: never decide on it; fold the log under the lock we
+  // hold. A log this release cannot fold fails that stream's requests, not the batch.
+  try {
+    streams.set(row.mission_id, { state: await recomputeStreamState(client, row.mission_id, row.version), exists: true, changed: true });
+  } catch (error) {
+    streams.delete(row.mission_id);
+    requests.forEach((r, i) => {
+      if (!settled[i] && r.missionId === row.mission_id) settled[i] = { error };
+    });
+  }
+}
+
+/** The logs of the streams (of `only` when given) that a request of the batch corrects (rare: one query, only then). */
+async function readLogsToCorrect(
+  client: PoolClient,
+  requests: AppendRequest[],
+  settled: (AppendSettlement | undefined)[],
+  streams: Map<string, StreamSlot>,
+  only?: Set<string>,
+): Promise<void> {
   // A new mission's log is empty (a correction in its founding batch names nothing of it).
-  const missionIds = [...new Set(requests.filter((r, i) => !settled[i] && streams.has(r.missionId) && r.command.events.some((e) => isCorrectionType(e.type))).map((r) => r.missionId))];
+  const corrects = (r: AppendRequest, i: number) =>
+    !settled[i] && (!only || only.has(r.missionId)) && streams.has(r.missionId) && r.command.events.some((e) => isCorrectionType(e.type));
+  const missionIds = [...new Set(requests.filter(corrects).map((r) => r.missionId))];
   if (missionIds.length === 0) return;
   const { rows } = await client.query<{ mission_id: string; id: string; type: string; schema_version: number; data: unknown }>(
     'SELECT mission_id, id, type, schema_version, data FROM events WHERE mission_id = ANY($1) ORDER BY mission_id, version',
@@ -181,10 +207,12 @@ async function readLogsToCorrect(client: PoolClient, requests: AppendRequest[], 
   for (const row of rows) streams.get(row.mission_id)!.log!.push({ id: row.id, ...upcast(row.type, row.schema_version, row.data) });
 }
 
-function decideAll(requests: AppendRequest[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Accepted[] {
+/** Decides the requests at `indices`, in that order, each against its stream as the ones before it left it. */
+function decideAll(requests: AppendRequest[], indices: number[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Accepted[] {
   const accepted: Accepted[] = [];
-  requests.forEach((request, index) => {
-    if (settled[index]) return;
+  for (const index of indices) {
+    if (settled[index]) continue;
+    const request = requests[index];
     const stream = streams.get(request.missionId)!;
     const { expectedVersion, events } = request.command;
     try {
@@ -204,41 +232,51 @@ function decideAll(requests: AppendRequest[], settled: (AppendSettlement | undef
     } catch (error) {
       settled[index] = { error };
     }
-  });
+  }
   return accepted;
 }
 
-/** Streams of new missions; a request whose mission another transaction established meanwhile is refused. */
-async function createStreams(
-  client: PoolClient,
-  requests: AppendRequest[],
-  streams: Map<string, StreamSlot>,
-  accepted: Accepted[],
-  settled: (AppendSettlement | undefined)[],
-): Promise<void> {
+/** Creates the streams of new missions; returns those another transaction created meanwhile. */
+async function createStreams(client: PoolClient, streams: Map<string, StreamSlot>): Promise<Set<string>> {
   const created = [...streams.entries()].filter(([, s]) => s.changed && !s.exists);
-  if (created.length === 0) return;
+  if (created.length === 0) return new Set();
   const { rows } = await client.query<{ mission_id: string }>(
     prepared(`INSERT INTO streams (mission_id, version, state) SELECT * FROM unnest($1::text[], $2::int[], $3::jsonb[])
      ON CONFLICT (mission_id) DO NOTHING RETURNING mission_id`),
     [created.map(([id]) => id), created.map(([, s]) => s.state.version), created.map(([, s]) => storedStreamState(s.state))],
   );
   const inserted = new Set(rows.map((row) => row.mission_id));
-  const lost = created.map(([id]) => id).filter((id) => !inserted.has(id));
-  if (lost.length === 0) return;
-  // Another transaction established these missions between our read and our insert.
-  const current = await client.query<{ mission_id: string; version: number }>('SELECT mission_id, version FROM streams WHERE mission_id = ANY($1)', [lost]);
-  const versions = new Map(current.rows.map((row) => [row.mission_id, row.version]));
-  for (const a of accepted) {
-    const missionId = requests[a.index].missionId;
-    if (lost.includes(missionId)) {
-      settled[a.index] = {
-        error: new DomainError('mission-already-established', 'the mission was established by a concurrent append', {
-          currentVersion: versions.get(missionId) ?? 0,
-        }),
-      };
-    }
-  }
+  return new Set(created.map(([id]) => id).filter((id) => !inserted.has(id)));
+}
+
+/**
+ * Missions that were absent when this batch locked its streams, but that another transaction
+ * created (and committed: our insert waited for it) before this batch's insert. That
+ * transaction comes first, so this batch's requests for those missions are decided again, in
+ * arrival order, against the state it left, as if they had been sent after it: a second
+ * MissionEstablished is refused, while the events sent for the mission go on top of it
+ * (rather than all being refused as "already established", or 404 for the events decided
+ * before a MissionEstablished of this batch). The rows are locked now, after this batch's
+ * others; a deadlock this could cause is retried by the batcher.
+ */
+async function decideAfterConcurrentCreation(
+  client: PoolClient,
+  requests: AppendRequest[],
+  undecided: number[],
+  lost: Set<string>,
+  streams: Map<string, StreamSlot>,
+  accepted: Accepted[],
+  settled: (AppendSettlement | undefined)[],
+): Promise<Accepted[]> {
+  const again = undecided.filter((index) => lost.has(requests[index].missionId));
+  for (const index of again) settled[index] = undefined;
+  const { rows } = await client.query<StreamRow>('SELECT mission_id, version, state FROM streams WHERE mission_id = ANY($1) ORDER BY mission_id FOR UPDATE', [
+    [...lost].sort(),
+  ]);
+  for (const row of rows) await readLockedStream(client, requests, row, streams, settled);
+  await readLogsToCorrect(client, requests, settled, streams, lost);
+  const kept = accepted.filter((a) => !lost.has(requests[a.index].missionId));
+  return [...kept, ...decideAll(requests, again, settled, streams)].sort((a, b) => a.index - b.index);
 }
 
 /**

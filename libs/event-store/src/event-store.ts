@@ -65,11 +65,23 @@ export class EventStore {
     return rebuildStreamStates(this.pool);
   }
 
-  /** Deletes the idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS; returns how many. */
-  async purgeExpiredIdempotencyKeys(): Promise<number> {
-    const { rowCount } = await this.pool.query(`DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)`, [
-      IDEMPOTENCY_KEY_TTL_HOURS,
-    ]);
-    return rowCount ?? 0;
+  /**
+   * Deletes the idempotency keys older than IDEMPOTENCY_KEY_TTL_HOURS; returns how many. In
+   * small transactions that skip rows locked by others: a key an append is claiming right now
+   * (see beginAppend) is left for the next purge instead of being deleted under the append,
+   * and several workers purging at once split the work instead of waiting on each other.
+   */
+  async purgeExpiredIdempotencyKeys(chunk = 1_000): Promise<number> {
+    let purged = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM idempotency_keys WHERE (principal, key) IN (
+           SELECT principal, key FROM idempotency_keys WHERE created_at < now() - make_interval(hours => $1)
+           ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [IDEMPOTENCY_KEY_TTL_HOURS, chunk],
+      );
+      purged += rowCount ?? 0;
+      if ((rowCount ?? 0) < chunk) return purged;
+    }
   }
 }

@@ -4,9 +4,9 @@ import { allQueues, projectionQueue, projectionQueueOf, queuePrefix } from './qu
 import { clusterOptions, REDIS_CLIENTS } from './redis-connection';
 
 describe('queue names', () => {
-  it('gives every projection partition a queue of its own hash tag, then maintenance', () => {
-    expect(allQueues(4).map((queue) => queue.name)).toEqual(['{proj-0}', '{proj-1}', '{proj-2}', '{proj-3}', '{maint}']);
-    expect(allQueues(1).map((queue) => queue.name)).toEqual(['{proj-0}', '{maint}']);
+  it('gives every projection partition a queue of its own hash tag', () => {
+    expect(allQueues(4).map((queue) => queue.name)).toEqual(['{proj-0}', '{proj-1}', '{proj-2}', '{proj-3}']);
+    expect(allQueues(1).map((queue) => queue.name)).toEqual(['{proj-0}']);
   });
 
   it("sends a mission's nudges to its partition's queue", () => {

@@ -36,12 +36,6 @@ export const QUEUES = {
       removeOnFail: 1_000,
     },
   },
-  /** Housekeeping on a schedule (maintenance.scheduler.ts in the worker). */
-  maintenance: {
-    queueName: () => '{maint}',
-    concurrency: 1,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: 100, removeOnFail: 1_000 },
-  },
 } as const satisfies Record<string, QueueSettings & { queueName: (partition: number) => string }>;
 
 /**
@@ -60,14 +54,9 @@ export function projectionQueue(partition: number): QueueSpec {
 /** The partition queue a mission's nudges go to. */
 export const projectionQueueOf = (missionId: string, partitions: number): QueueSpec => projectionQueue(partitionOf(missionId, partitions));
 
-export function maintenanceQueue(): QueueSpec {
-  const { queueName, ...settings } = QUEUES.maintenance;
-  return { name: queueName(), ...settings };
-}
-
-/** Every queue of this deployment: the partition queues, then maintenance (the board lists them so). */
+/** Every queue of this deployment: the partition queues (the board lists them so). */
 export function allQueues(partitions: number): QueueSpec[] {
-  return [...Array.from({ length: partitions }, (_, partition) => projectionQueue(partition)), maintenanceQueue()];
+  return Array.from({ length: partitions }, (_, partition) => projectionQueue(partition));
 }
 
 /** BullMQ's `prefix`: REDIS_PREFIX itself, outside the hash tag (see above). */

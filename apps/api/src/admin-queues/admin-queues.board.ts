@@ -25,7 +25,7 @@ export class AdminQueuesBoard implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // Queues of the board's own, every partition queue and maintenance (REDIS_CLIENTS.board: its
+    // Queues of the board's own, every partition queue (REDIS_CLIENTS.board: its
     // data calls wait for Redis, where the nudger's fail fast for appends); RedisConnections
     // closes them. On a cluster each call concerns one queue, so one hash slot (bull-board's
     // Redis panel merges INFO from every master itself).
