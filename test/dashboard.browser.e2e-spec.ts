@@ -141,6 +141,21 @@ describe('dashboard in a browser', () => {
     expect(await page.evaluate(() => document.activeElement?.closest('[data-stat]')?.getAttribute('data-stat'))).toBe('deployed');
   });
 
+  it('marks an as-of view whose reports were dated inconsistently instead of showing a negative count silently', async () => {
+    // A withdrawal dated before the arrival it withdraws (the log accepts it: rules run in log order).
+    const withdrawn = await h.api.request('POST', `/v1/missions/${DEMO_MISSION_ID}/events`, {
+      body: { events: [{ type: 'PersonnelWithdrawn', occurredAt: '2024-06-01', data: { country: 'KEN', personnel: 100 } }] },
+    });
+    expect(withdrawn.status).toBe(201);
+    await page.locator('#as-of').fill('2024-06-10');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    const note = page.locator('#inconsistent-note');
+    await note.waitFor();
+    expect(await note.textContent()).toContain('Inconsistent dating: at this date mission deployed -100, KEN deployed -100');
+    await page.getByRole('button', { name: 'Now', exact: true }).click();
+    await note.waitFor({ state: 'hidden' });
+  });
+
   it('fits a phone without horizontal scroll, and saves screenshots', async () => {
     const desktop = join(ARTIFACTS, 'dashboard-desktop.png');
     await page.screenshot({ path: desktop, fullPage: true });

@@ -243,6 +243,15 @@ async function loadTotals() {
 
 /** @param {Personnel} p the body of GET /v1/missions/{id}/personnel (or its live event) */
 function renderPersonnel(p) {
+  // A view at a date can show a negative count when reports were dated inconsistently (a
+  // withdrawal dated before the arrival it withdraws): the API returns it as computed, and the
+  // page says so instead of drawing it silently.
+  const negative = [['total', p], ...p.byCountry.map((c) => [c.country, c])].flatMap(([who, counts]) =>
+    PERSONNEL_SERIES.filter(([key]) => counts[key] < 0).map(([key, label]) => `${who === 'total' ? 'mission' : who} ${label.toLowerCase()} ${formatCount(counts[key])}`),
+  );
+  const warning = $('inconsistent-note');
+  warning.hidden = negative.length === 0;
+  warning.textContent = negative.length === 0 ? '' : `Inconsistent dating: at this date ${negative.join(', ')}. Some report is dated before the event it depends on (a withdrawal before its arrival, say); the figures are shown as computed.`;
   const share = p.required > 0 ? Math.round((p.deployed / p.required) * 1000) / 10 : 0;
   $('deployed-text').textContent =
     p.required > 0 ? `${formatCount(p.deployed)} of ${formatCount(p.required)} required deployed (${share}%)` : `${formatCount(p.deployed)} deployed (no requirement set yet)`;
