@@ -26,6 +26,7 @@ import { LockBusy, sampleAppendLock } from './lib/lock-sampler';
 import { freePort, interruption, onInterrupt, ServiceProcess, startService, stopAllChildren } from './lib/processes';
 import { buildTables, FeedChecks, fmt, printTable, scalingTable, Series, Table } from './lib/report';
 import { summarize, Summary } from './lib/stats';
+import { drillDownReads, drillDownTable } from './drill-down';
 import { workerScaling } from './scaling';
 import { appendLatencyP50, appendToVisibleLag, batchAppends, fillLogTo, rebuild, singleEventAppends, waitUntilCaughtUp } from './scenarios';
 import { establish, MISSIONS } from './workload';
@@ -118,6 +119,25 @@ async function main(): Promise<void> {
       for (const table of tables) printTable(table);
       writeResults(stamp, startedAt, mainName, { scaling }, tables);
     } finally {
+      await cleanUp();
+    }
+    return;
+  }
+
+  if (process.env.BENCH_ONLY === 'drill') {
+    // The drill-down reads alone (a minute or two): an API and a worker on the main database.
+    const api = await startService('api', env, 'API listening');
+    const worker = await startService('worker', env, 'worker running');
+    const http = new HttpClient(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, CLIENTS);
+    try {
+      const drill = await drillDownReads(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, http, Number(process.env.BENCH_DRILL_EVENTS ?? 10_000));
+      const tables = [drillDownTable(drill)];
+      for (const table of tables) printTable(table);
+      writeResults(stamp, startedAt, mainName, { drill }, tables);
+    } finally {
+      http.close();
+      await api.stop();
+      await worker.stop();
       await cleanUp();
     }
     return;
@@ -264,6 +284,11 @@ async function main(): Promise<void> {
     }
     results.s4 = s4;
 
+    // 8. Drill-down reads (section 10) on a mission of 10,000 events.
+    const drill = await drillDownReads(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, http, Number(process.env.BENCH_DRILL_EVENTS ?? 10_000));
+    results.drill = drill;
+    log(`drill-down at ${drill.events} events: ${drill.reads.map((x) => `${x.read} ${x.p50Ms.toFixed(0)} ms`).join(', ')}; correction visible after ${drill.correctionVisibleMs.toFixed(0)} ms`);
+
     // 7. Worker scaling over partitioned projections (issue 10), where the build has them, on
     // services of its own: the main ones stop (their timers would count in its windows).
     for (const service of [api, worker]) {
@@ -274,7 +299,10 @@ async function main(): Promise<void> {
     results.scaling = scaling;
     if ('skipped' in scaling) log(`worker scaling skipped: ${scaling.skipped}`);
 
-    const tables = buildTables({ s1, s2, s3, s4, ceiling, ceilingLock, libraryLock, logSize, p50Empty, p50Large, rssSmall, rssLarge, memory, scaling, feeds, lagRate: LAG_RATE, ceilingShape: CEILING, cores: cpus().length });
+    const tables = [
+      ...buildTables({ s1, s2, s3, s4, ceiling, ceilingLock, libraryLock, logSize, p50Empty, p50Large, rssSmall, rssLarge, memory, scaling, feeds, lagRate: LAG_RATE, ceilingShape: CEILING, cores: cpus().length }),
+      drillDownTable(drill),
+    ];
     for (const table of tables) printTable(table);
     writeResults(stamp, startedAt, mainName, results, tables);
   } finally {
