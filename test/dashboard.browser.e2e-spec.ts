@@ -80,6 +80,15 @@ describe('dashboard in a browser', () => {
     console.log(`dashboard first load: ${bytes} bytes transferred`);
     // Nothing is stored in the page's storage.
     expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    // The README's screenshots: the demo mission alone (every figure from its public sources).
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-demo.png') });
+    await page.locator('#stats [data-stat="departed"] dd button.figure').click();
+    const dialog = page.locator('dialog#contributions');
+    await dialog.locator('tbody tr').first().waitFor();
+    expect(await dialog.locator('tbody tr').first().innerText()).toMatch(/Departure · #8\s+\+400\s+400\s+As reported\s+Source: Diaspora Messenger \(AFP\)/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-demo-drill-down.png') });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
   });
 
   it('updates the numbers, the chart and the timeline live when an event is posted', async () => {
@@ -167,6 +176,14 @@ describe('dashboard in a browser', () => {
     expect(overflow).toBeLessThanOrEqual(0);
     const phone = join(ARTIFACTS, 'dashboard-phone.png');
     await page.screenshot({ path: phone, fullPage: true });
+    // The drill-down on a phone: the dialog fits, its table scrolls inside it.
+    await page.locator('#country-table tbody button.figure').nth(1).click();
+    const dialog = page.locator('dialog#contributions');
+    await dialog.locator('tbody tr').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-drill-down-phone.png') });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
     console.log(`dashboard screenshots:\n  ${desktop}\n  ${firstScreen}\n  ${phone}`);
   });
 
