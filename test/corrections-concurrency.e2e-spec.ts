@@ -4,7 +4,7 @@
 // the fold of each mission's effective stream, the effective stream must keep every rule, and
 // the timeline's statuses must follow the corrections.
 import fc from 'fast-check';
-import { decide, effectiveStream, initialState, missionTimeline } from '@app/domain';
+import { decide, effectiveStream, emptyFunding, emptyPersonnel, evolveFunding, evolvePersonnel, fundingByCurrency, fundingByDonor, initialState, missionTimeline, personnelTotals } from '@app/domain';
 import { expectLogIntactAndReadModelsReplayed, readWholeLog } from './support/replay-check';
 import { startHarness, Harness } from './support/projection-harness';
 
@@ -49,7 +49,22 @@ describe('corrections under concurrent writers (property-based, over HTTP)', () 
     /** Events a correction may name: what each mission held when the round began. */
     const targets = new Map<string, { id: string; type: string; data: Record<string, unknown> }[]>();
     const rounds = fc.sample(fc.array(batch, { minLength: WRITERS, maxLength: WRITERS }), { seed: SEED, numRuns: ROUNDS });
+    /** After each round: the log's head then, and an instant between that round and the next. */
+    const phases: { head: number; instant: string }[] = [];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
     for (const round of rounds) {
+      if (targets.size > 0) {
+        const page = (await get('/v1/events?after=0&limit=1000')).body;
+        let head = page.next as number;
+        for (let after = head; ; ) {
+          const more = (await get(`/v1/events?after=${after}&limit=1000`)).body;
+          if (more.events.length === 0) break;
+          after = head = more.next;
+        }
+        await pause();
+        phases.push({ head, instant: new Date().toISOString() });
+        await pause();
+      }
       for (const missionId of MISSIONS) targets.set(missionId, (await get(`/v1/missions/${missionId}/events?limit=1000`)).body.events);
       await Promise.all(
         round.map(async ({ mission, actions }) => {
@@ -89,5 +104,25 @@ describe('corrections under concurrent writers (property-based, over HTTP)', () 
       expect(timeline).toEqual(expected);
     }
     expect((await readWholeLog(get)).length).toBe(log.length);
+
+    // knownAt at each phase's instant: the fold of what had been recorded then (the log up to
+    // that phase's head), corrections recorded later left out.
+    for (const { head, instant } of phases) {
+      for (const missionId of MISSIONS) {
+        const recorded = effectiveStream(log.filter((e) => e.missionId === missionId && e.position <= head));
+        const personnel = recorded.reduce(evolvePersonnel, emptyPersonnel());
+        const then = (await get(`/v1/missions/${missionId}/personnel?knownAt=${instant}`)).body;
+        expect({ instant, missionId, ...then, position: undefined, byCountry: undefined, missionIdBody: then.missionId }).toEqual({
+          instant,
+          missionId,
+          ...personnelTotals(personnel),
+          position: undefined,
+          byCountry: undefined,
+          missionIdBody: missionId,
+        });
+        const funding = (await get(`/v1/missions/${missionId}/funding?knownAt=${instant}`)).body;
+        expect(funding.byCurrency).toEqual(fundingByCurrency(fundingByDonor(recorded.reduce(evolveFunding, emptyFunding()))));
+      }
+    }
   }, 180_000);
 });
