@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { AppConfig, assertSafeBootstrapKey } from '@app/config';
 import { AppModule } from './app.module';
 import { acceptOnlyJson } from './http/json-body';
+import { refuseUnknownQueryParameters } from './http/query-parameters';
 import { frameworkErrorOptions } from './lifecycle/framework-errors';
 import { requestId } from './logging/http-logging.module';
 import { buildApiDocument } from './openapi/api-document';
@@ -42,6 +43,8 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
   // through the same ProblemFilter as everything else.
   app.enableShutdownHooks();
 
-  SwaggerModule.setup('docs', app, buildApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  const document = buildApiDocument(app);
+  refuseUnknownQueryParameters(fastify, document);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }
