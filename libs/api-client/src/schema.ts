@@ -1089,7 +1089,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1167,7 +1167,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1286,7 +1286,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1350,7 +1350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1431,7 +1431,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1521,7 +1521,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1619,7 +1619,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1709,7 +1709,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1789,7 +1789,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1858,7 +1858,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectionList"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1909,7 +1909,7 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildAccepted"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1967,7 +1967,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2033,7 +2033,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2082,7 +2082,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2140,7 +2140,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2186,9 +2186,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description signed in; Set-Cookie: mt_session=…; HttpOnly; SameSite=Strict; Path=/ */
+            /** @description signed in */
             204: {
                 headers: {
+                    /** @description mt_session=…; HttpOnly; SameSite=Strict; Path=/ (and mt_signed_in=1, readable by the page) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2233,8 +2235,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description signed out (also when there was no session) */
             204: {
                 headers: {
+                    /** @description both cookies cleared (Max-Age=0) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
