@@ -100,7 +100,7 @@ describe('corrections under concurrent writers (property-based, over HTTP)', () 
       const events = log.filter((e) => e.missionId === missionId);
       expect(() => decide(initialState(), effectiveStream(events))).not.toThrow();
       const timeline = (await get(`/v1/missions/${missionId}/timeline?limit=1000`)).body.items;
-      const expected = [...missionTimeline(events)].reverse().map(({ missionId: _m, ...item }) => item);
+      const expected = [...missionTimeline(events)].reverse().map(({ missionId: _m, country: _c, ...item }) => item);
       expect(timeline).toEqual(expected);
     }
     expect((await readWholeLog(get)).length).toBe(log.length);

@@ -165,6 +165,63 @@ describe('dashboard in a browser', () => {
     await note.waitFor({ state: 'hidden' });
   });
 
+  it('follows the chosen day on the whole page, keeps the view in the URL, and Back returns to the previous view', async () => {
+    const base = page.url().split('#')[0];
+    await page.locator('#as-of').fill('2024-06-24');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await page.waitForFunction(() => location.hash === '#mission=mss-haiti&asOf=2024-06-24');
+    await page.locator('#live-status', { hasText: 'Paused: as of 24 Jun 2024' }).waitFor();
+    await page.locator('#missions-title', { hasText: 'Missions as of 24 Jun 2024' }).waitFor();
+    // The list, the totals and the timeline are those of that day: the arrival of the 25th is
+    // not there, the withdrawal dated 1 June (an earlier test) is.
+    await page.waitForFunction(() => /HTI\s+-100\s+5,000/.test((document.querySelector('#missions-table tbody tr') as HTMLElement).innerText));
+    await page.locator('#stats [data-stat="departed"] dd', { hasText: /^400$/ }).waitFor();
+    const dates = await page.locator('#timeline li time').evaluateAll((times) => times.map((t) => t.getAttribute('datetime')!));
+    expect(dates.length).toBeGreaterThan(0);
+    for (const date of dates) expect(date <= '2024-06-24T23:59:59.999Z').toBe(true);
+
+    // Shared as a link: a fresh page opens the same view.
+    const context = await browser.newContext();
+    await context.addCookies(await page.context().cookies()); // the same person, signed in
+    const shared = await context.newPage();
+    await shared.goto(`${base}#mission=mss-haiti&asOf=2024-06-24`);
+    await shared.locator('#live-status', { hasText: 'Paused: as of 24 Jun 2024' }).waitFor();
+    await shared.locator('#stats [data-stat="departed"] dd', { hasText: /^400$/ }).waitFor();
+    // An unknown mission is said to be unknown, never replaced by another.
+    await shared.goto(`${base}#mission=does-not-exist`);
+    await shared.reload();
+    await shared.locator('#missions-status', { hasText: 'There is no mission “does-not-exist”' }).waitFor();
+    expect(await shared.locator('#mission').isHidden()).toBe(true);
+    await context.close();
+
+    // Back: today's view again, live; Forward: the day again.
+    await page.goBack();
+    await page.waitForFunction(() => location.hash === '#mission=mss-haiti');
+    await page.locator('#live-status', { hasText: 'Live' }).waitFor();
+    await page.locator('#stats [data-stat="deployed"] dd', { hasText: /^150$/ }).waitFor();
+    await page.goForward();
+    await page.locator('#live-status', { hasText: 'Paused' }).waitFor();
+    await page.getByRole('button', { name: 'Now', exact: true }).click();
+    await page.locator('#live-status', { hasText: 'Live' }).waitFor();
+  });
+
+  it('moves focus to the mission chosen with the keyboard, and passes axe-core on a laptop and a phone', async () => {
+    await page.locator('#missions-table tbody button.link').first().focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'mission-title');
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+      await page.setViewportSize(viewport);
+      // Evaluated through the browser's debugging protocol: the page's CSP (script-src 'self') stays as it is.
+      await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run();
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
+      });
+      expect({ viewport: viewport.width, violations }).toEqual({ viewport: viewport.width, violations: [] });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it('fits a phone without horizontal scroll, and saves screenshots', async () => {
     const desktop = join(ARTIFACTS, 'dashboard-desktop.png');
     await page.screenshot({ path: desktop, fullPage: true });

@@ -7,6 +7,7 @@ import { renderGroupedBars, fitOnResize } from './charts.js';
 import { figureButton, openContributions } from './contributions-panel.js';
 import { eventLabel, formatAmount, formatCount, formatDay, formatInstant, formatMoney, formatOccurred } from './format.js';
 import { sourceLink } from './source-link.js';
+import { onViewChanged, showInUrl, viewFromUrl } from './view.js';
 
 // The API's bodies, typed from the types generated from /docs-json (checked by
 // `npm run typecheck:dashboard`; the browser never loads them).
@@ -40,6 +41,8 @@ const state = {
   timelineNext: null,
   charts: [],
   projectionsTimer: 0,
+  /** The live stream is open. */
+  connected: false,
   lastProjections: new Map(),
 };
 
@@ -164,6 +167,10 @@ async function signedIn(principal) {
     void loadProjections();
     state.projectionsTimer = setInterval(loadProjections, 5000);
   }
+  // The view the URL names (a shared or bookmarked link): its day, then its mission.
+  state.asOf = viewFromUrl().asOf;
+  /** @type {HTMLInputElement} */ ($('as-of')).value = state.asOf;
+  $('as-of-note').textContent = state.asOf ? `Everything on this page as of ${formatDay(state.asOf)} (end of that day, UTC): live updates are paused. Choose “Now” to follow them again.` : '';
   await loadMissions();
 }
 
@@ -172,32 +179,55 @@ async function signedIn(principal) {
 async function loadMissions() {
   const status = $('missions-status');
   if (!$('missions-table').querySelector('tbody').children.length) setStatus(status, 'Loading missions…');
+  const asOf = state.asOf;
   try {
     const { missions } = await read('/v1/missions');
+    // As of a day, each mission's totals of that day (the list itself has no asOf).
+    const totals = asOf
+      ? await Promise.all(missions.map((m) => read('/v1/missions/{missionId}/personnel', { path: { missionId: m.missionId }, query: { asOf } })))
+      : missions.map((m) => m.personnel);
+    if (asOf !== state.asOf) return; // another view was chosen meanwhile
+    state.missionNames = new Map(missions.map((m) => [m.missionId, m.name]));
+    $('missions-title').textContent = asOf ? `Missions as of ${formatDay(asOf)}` : 'Missions';
     const tbody = $('missions-table').querySelector('tbody');
     tbody.replaceChildren();
     $('missions-table').hidden = missions.length === 0;
     setStatus(status, missions.length === 0 ? 'No missions yet. Post a MissionEstablished event (or run npm run seed).' : '');
     setCsv('missions-csv', csvLink('/v1/missions', {}));
-    for (const mission of missions) {
+    missions.forEach((mission, i) => {
+      const personnel = totals[i];
       const open = el('button', mission.name, 'link');
       open.type = 'button';
-      open.addEventListener('click', () => selectMission(mission.missionId));
+      open.addEventListener('click', () => void selectMission(mission.missionId, { focus: true }));
       const name = el('td');
       name.append(open);
-      const bar = el('progress', undefined, 'small');
-      bar.max = Math.max(1, mission.personnel.required);
-      bar.value = mission.personnel.deployed;
-      bar.setAttribute('aria-label', `${mission.name}: ${formatCount(mission.personnel.deployed)} of ${formatCount(mission.personnel.required)} deployed`);
       const progress = el('td');
-      progress.append(bar);
-      const tr = row([{ node: name }, mission.hostCountry, num(mission.personnel.deployed), num(mission.personnel.required), { node: progress }]);
+      if (personnel.required > 0) {
+        const bar = el('progress', undefined, 'small');
+        bar.max = personnel.required;
+        bar.value = Math.max(0, Math.min(personnel.deployed, personnel.required));
+        bar.setAttribute('aria-label', `${mission.name}: ${formatCount(personnel.deployed)} of ${formatCount(personnel.required)} deployed`);
+        progress.append(bar);
+      } else {
+        progress.append(el('span', 'no requirement set', 'note'));
+      }
+      const tr = row([{ node: name }, mission.hostCountry, num(personnel.deployed), num(personnel.required), { node: progress }]);
+      tr.dataset.mission = mission.missionId;
       if (mission.missionId === state.missionId) tr.className = 'selected';
       tbody.append(tr);
+    });
+    if (state.missionId === null) {
+      const wanted = viewFromUrl().missionId;
+      if (wanted && !missions.some((m) => m.missionId === wanted)) {
+        // Never another mission in its place: say so, and let the person choose.
+        status.textContent = `There is no mission “${wanted}”. Choose one below.`;
+        status.classList.add('error');
+        $('mission').hidden = true;
+        return;
+      }
+      const first = wanted ?? missions[0]?.missionId;
+      if (first) await selectMission(first, { replace: true });
     }
-    const fromHash = new URLSearchParams(location.hash.slice(1)).get('mission');
-    const wanted = state.missionId ?? (missions.some((m) => m.missionId === fromHash) ? fromHash : missions[0]?.missionId);
-    if (wanted && wanted !== state.missionId) await selectMission(wanted);
   } catch (error) {
     showError(status, error);
   }
@@ -205,15 +235,20 @@ async function loadMissions() {
 
 // ---- one mission ---------------------------------------------------------------------
 
-async function selectMission(missionId) {
+/**
+ * Shows a mission (as of the chosen day, if any).
+ * @param {string} missionId
+ * @param {{ focus?: boolean, replace?: boolean, fromUrl?: boolean }} [options] focus: chosen by the person (focus moves to it)
+ */
+async function selectMission(missionId, options = {}) {
   state.missionId = missionId;
   state.timelineStack = [];
   state.timelineBefore = null;
-  history.replaceState(null, '', `#mission=${encodeURIComponent(missionId)}`);
+  if (!options.fromUrl) showInUrl({ missionId, asOf: state.asOf }, { replace: options.replace });
   $('mission').hidden = false;
-  for (const tr of $('missions-table').querySelectorAll('tbody tr')) {
-    tr.classList.toggle('selected', tr.querySelector('button')?.textContent === missionName(missionId));
-  }
+  for (const tr of $('missions-table').querySelectorAll('tbody tr')) tr.classList.toggle('selected', /** @type {HTMLElement} */ (tr).dataset.mission === missionId);
+  $('mission-title').textContent = missionName(missionId);
+  if (options.focus) $('mission-title').focus();
   setStatus($('mission-status'), 'Loading the mission…');
   await Promise.all([loadTotals(), loadTimeline()]);
   startLive();
@@ -224,19 +259,20 @@ function missionName(missionId) {
 }
 
 async function loadTotals() {
-  const params = { path: { missionId: state.missionId }, query: { asOf: state.asOf } };
+  const asOf = state.asOf;
+  const missionId = state.missionId;
+  const params = { path: { missionId }, query: { asOf } };
   try {
-    const [missions, personnel, funding] = await Promise.all([
-      read('/v1/missions'),
-      read('/v1/missions/{missionId}/personnel', params),
-      read('/v1/missions/{missionId}/funding', params),
-    ]);
-    state.missionNames = new Map(missions.missions.map((m) => [m.missionId, m.name]));
-    $('mission-title').textContent = missionName(state.missionId);
+    const [personnel, funding] = await Promise.all([read('/v1/missions/{missionId}/personnel', params), read('/v1/missions/{missionId}/funding', params)]);
+    if (asOf !== state.asOf || missionId !== state.missionId) return; // another view was chosen meanwhile
+    $('mission-title').textContent = missionName(missionId);
     renderPersonnel(personnel);
     renderFunding(funding);
+    $('figures').hidden = false;
     setStatus($('mission-status'), '');
   } catch (error) {
+    // Never figures under a heading that no longer describes them.
+    $('figures').hidden = true;
     showError($('mission-status'), error);
   }
 }
@@ -256,8 +292,10 @@ function renderPersonnel(p) {
   $('deployed-text').textContent =
     p.required > 0 ? `${formatCount(p.deployed)} of ${formatCount(p.required)} required deployed (${share}%)` : `${formatCount(p.deployed)} deployed (no requirement set yet)`;
   const bar = /** @type {HTMLProgressElement} */ ($('deployed-bar'));
+  // No requirement, no bar: a full green bar would say "done".
+  bar.hidden = p.required <= 0;
   bar.max = Math.max(1, p.required);
-  bar.value = Math.min(p.deployed, bar.max);
+  bar.value = Math.max(0, Math.min(p.deployed, bar.max));
   const stats = $('stats');
   stats.replaceChildren();
   for (const [key, label] of [['required', 'Required'], ...PERSONNEL_SERIES]) {
@@ -340,14 +378,15 @@ async function loadTimeline() {
     // One more than a page: tells whether there is an older page.
     const { items } = await read('/v1/missions/{missionId}/timeline', {
       path: { missionId: state.missionId },
-      query: { limit: TIMELINE_PAGE + 1, before: state.timelineBefore ?? undefined },
+      // As of a day, the timeline ends with that day.
+      query: { limit: TIMELINE_PAGE + 1, before: state.timelineBefore ?? undefined, to: state.asOf || undefined },
     });
     const page = items.slice(0, TIMELINE_PAGE);
     state.timelineNext = items.length > TIMELINE_PAGE ? page[page.length - 1].position : null;
     const list = $('timeline');
     list.replaceChildren();
     for (const item of page) list.append(timelineEntry(item));
-    setCsv('timeline-csv', csvLink('/v1/missions/{missionId}/timeline', { path: { missionId: state.missionId }, query: { limit: 1000 } }, 'Download the latest 1,000 as CSV'));
+    setCsv('timeline-csv', csvLink('/v1/missions/{missionId}/timeline', { path: { missionId: state.missionId }, query: { limit: 1000, to: state.asOf || undefined } }, 'Download the latest 1,000 as CSV'));
     setStatus(status, page.length === 0 ? 'No events yet.' : '');
     /** @type {HTMLButtonElement} */ ($('timeline-older')).disabled = state.timelineNext === null;
     /** @type {HTMLButtonElement} */ ($('timeline-newer')).disabled = state.timelineBefore === null;
@@ -398,20 +437,44 @@ $('timeline-newer').addEventListener('click', () => {
 $('as-of-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const value = /** @type {HTMLInputElement} */ ($('as-of')).value;
-  state.asOf = /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '';
-  showAsOf();
+  chooseAsOf(/^\d{4}-\d{2}-\d{2}$/.test(value) ? value : '');
 });
-$('as-of-clear').addEventListener('click', () => {
-  /** @type {HTMLInputElement} */ ($('as-of')).value = '';
-  state.asOf = '';
+$('as-of-clear').addEventListener('click', () => chooseAsOf(''));
+
+/** @param {string} asOf a day, or '' for now */
+function chooseAsOf(asOf) {
+  if (asOf === state.asOf) return;
+  state.asOf = asOf;
+  showInUrl({ missionId: state.missionId, asOf });
   showAsOf();
-});
-function showAsOf() {
-  $('as-of-note').textContent = state.asOf
-    ? `Totals as of ${formatDay(state.asOf)} (end of that day, UTC). Live updates are paused for the totals; the timeline stays live.`
-    : '';
-  void loadTotals();
 }
+
+/** The whole page follows the day: the missions, the totals, the charts and the timeline. */
+function showAsOf() {
+  /** @type {HTMLInputElement} */ ($('as-of')).value = state.asOf;
+  $('as-of-note').textContent = state.asOf
+    ? `Everything on this page as of ${formatDay(state.asOf)} (end of that day, UTC): live updates are paused. Choose “Now” to follow them again.`
+    : '';
+  state.timelineStack = [];
+  state.timelineBefore = null;
+  showLiveStatus();
+  void loadMissions();
+  if (state.missionId) void Promise.all([loadTotals(), loadTimeline()]);
+}
+
+// Back and Forward (or an edited URL): show the view the URL names.
+onViewChanged((view) => {
+  if (!state.principal) return;
+  const asOfChanged = view.asOf !== state.asOf;
+  state.asOf = view.asOf;
+  if (view.missionId && view.missionId !== state.missionId) {
+    void selectMission(view.missionId, { fromUrl: true });
+    if (asOfChanged) void loadMissions();
+    /** @type {HTMLInputElement} */ ($('as-of')).value = state.asOf;
+  } else if (asOfChanged) {
+    showAsOf();
+  }
+});
 
 // ---- live ----------------------------------------------------------------------------
 
@@ -420,11 +483,12 @@ function startLive() {
   const status = $('live-status');
   const source = new EventSource(`/v1/missions/${encodeURIComponent(state.missionId)}/live`);
   state.live = source;
-  status.textContent = 'Connecting…';
-  status.className = 'live';
+  state.connected = false;
+  status.textContent = state.asOf ? `Paused: as of ${formatDay(state.asOf)}` : 'Connecting…';
+  status.className = state.asOf ? 'live paused' : 'live';
   source.addEventListener('open', () => {
-    status.textContent = '● Live';
-    status.className = 'live on';
+    state.connected = true;
+    showLiveStatus();
   });
   source.addEventListener('personnel', (event) => {
     if (!state.asOf) renderPersonnel(JSON.parse(event.data));
@@ -435,6 +499,7 @@ function startLive() {
     void refreshAfterChange();
   });
   source.addEventListener('error', async () => {
+    state.connected = false;
     status.className = 'live off';
     if (source.readyState === EventSource.CONNECTING) {
       status.textContent = 'Reconnecting…';
@@ -451,14 +516,27 @@ function startLive() {
   });
 }
 
+/** "Live" only when the page follows the log now; an as-of view says it is paused. */
+function showLiveStatus() {
+  const status = $('live-status');
+  if (state.asOf) {
+    status.textContent = `Paused: as of ${formatDay(state.asOf)}`;
+    status.className = 'live paused';
+  } else if (state.connected) {
+    status.textContent = '● Live';
+    status.className = 'live on';
+  }
+}
+
 function stopLive() {
   state.live?.close();
   state.live = null;
 }
 
-/** A change arrived: the timeline's newest page and the missions list follow it. */
+/** A change arrived: the timeline's newest page and the missions list follow it (not in an as-of view). */
 let refreshing = null;
 function refreshAfterChange() {
+  if (state.asOf) return Promise.resolve();
   refreshing ??= new Promise((resolve) => setTimeout(resolve, 100))
     .then(() => Promise.all([state.timelineBefore === null ? loadTimeline() : null, loadMissions()]))
     .finally(() => (refreshing = null));

@@ -66,3 +66,48 @@ export function fitOnResize(getCharts) {
     });
   });
 }
+
+/**
+ * Lines over days (uPlot's time axis, in seconds): one value per day per series, null where a
+ * series has none (a ceiling before any mandate). A `stepped` series holds its value until the
+ * next day it changes (a requirement, a ceiling); the others are drawn point to point.
+ * @param {HTMLElement} container
+ * @param {string[]} days `YYYY-MM-DD`, ascending
+ * @param {{label: string, color: string, values: (number | null)[], stepped?: boolean, dash?: number[]}[]} series
+ * @param {string} summary the aria-label: what the chart shows, in words and figures
+ * @param {{ height?: number }} [options]
+ */
+export function renderTimeSeries(container, days, series, summary, options = {}) {
+  container.setAttribute('aria-label', summary);
+  container.replaceChildren();
+  if (days.length === 0) return null;
+  const xs = days.map((day) => Date.parse(`${day}T00:00:00Z`) / 1000);
+  const values = series.flatMap((s) => s.values.filter((v) => v !== null)).map(Number);
+  const max = Math.max(1, ...values);
+  const min = Math.min(0, ...values);
+  const stepped = uPlot().paths.stepped({ align: 1 });
+  /** @type {import('uplot').Options} */
+  const chart = {
+    width: Math.max(240, container.clientWidth),
+    height: options.height ?? 240,
+    cursor: { show: true, points: { show: true } },
+    legend: { show: true, live: true },
+    scales: { x: { time: true }, y: { range: () => [min * 1.1, max * 1.1] } },
+    axes: [{}, { values: (_, splits) => splits.map(formatTick), size: 56 }],
+    series: [
+      { value: (_, ts) => (ts === null ? '' : new Date(ts * 1000).toISOString().slice(0, 10)) },
+      ...series.map((s) => ({
+        label: s.label,
+        stroke: s.color,
+        width: 2,
+        dash: s.dash,
+        spanGaps: false,
+        points: { show: days.length < 40 },
+        ...(s.stepped && { paths: stepped }),
+      })),
+    ],
+  };
+  const plot = new (uPlot())(chart, /** @type {any} */ ([xs, ...series.map((s) => s.values)]), container);
+  plot.root.querySelector('canvas')?.setAttribute('aria-hidden', 'true');
+  return plot;
+}

@@ -849,8 +849,10 @@ export interface components {
             missionId: string;
             /** @description a position in the global log */
             position: number;
-            /** @description newest first */
+            /** @description newest first (by position, or by occurredAt with order=occurred) */
             items: components["schemas"]["TimelineItem"][];
+            /** @description the following page: pass it as `before` (by position), or as `cursor` (order=occurred, an opaque string); null on the last page */
+            next: (number | null) | (string | null);
         };
         Contribution: {
             /** Format: uuid */
@@ -1675,8 +1677,20 @@ export interface operations {
             query?: {
                 /** @description items per page */
                 limit?: number;
-                /** @description only items with a lower position (paging: the last position of the previous page) */
+                /** @description only items with a lower position (paging: the `next` of the previous page) */
                 before?: number;
+                /** @description only these event types (comma-separated) */
+                type?: string;
+                /** @description only events that name this country (as country, donor or supporter) */
+                country?: string;
+                /** @description only events that occurred on or after this day (UTC) */
+                from?: string;
+                /** @description only events that occurred on or before this day (UTC) */
+                to?: string;
+                /** @description `occurred`: newest occurredAt first, ties by position (page with `cursor`); default `position`, newest first */
+                order?: "position" | "occurred";
+                /** @description with order=occurred: the `next` of the previous page */
+                cursor?: string;
                 /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
                 minPosition?: number;
                 /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */

@@ -2,7 +2,7 @@
 // Adding a type or a schema version is adding an entry here (and an upcaster in upcast.ts).
 import { z } from 'zod';
 import { AMOUNT_PATTERN } from './money';
-import { isCountryCode, isCurrencyCode } from './codes';
+import { countryCodeNamed, displayName, isCountryCode, isCurrencyCode } from './codes';
 
 /**
  * Why text cannot be stored as it is, or null. PostgreSQL (text and jsonb alike) refuses the
@@ -83,8 +83,16 @@ const amount = (allowZero: boolean) =>
 /** The id the log gave an event (any case; ids are compared in lower case). */
 const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const eventId = () => z.string().regex(UUID_PATTERN, 'must be the id (a UUID) of an earlier event of this mission');
-/** A donor or supporter: a country code or an organisation name. */
-const party = text(120);
+/**
+ * A donor or supporter: a country code or an organisation name. A country's name where its
+ * code belongs ("Canada") is refused, naming the code: one donor must never become two rows.
+ */
+const party = text(120).check((context) => {
+  const code = countryCodeNamed(context.value);
+  if (code !== null && code !== context.value) {
+    context.issues.push({ code: 'custom', message: `is the name of a country: use "${code}" for ${displayName(code)}`, input: context.value });
+  }
+});
 
 export const eventDataSchemas = {
   MissionEstablished: z.strictObject({

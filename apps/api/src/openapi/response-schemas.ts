@@ -165,7 +165,11 @@ export const TimelineSchema = named(
   z.object({
     missionId: z.string(),
     position,
-    items: z.array(TimelineItemSchema).meta({ description: 'newest first' }),
+    items: z.array(TimelineItemSchema).meta({ description: 'newest first (by position, or by occurredAt with order=occurred)' }),
+    // Each branch nullable (OpenAPI 3.0 has no null type; `nullable` needs a `type` beside it).
+    next: z
+      .union([z.number().int().nullable(), z.string().nullable()])
+      .meta({ description: 'the following page: pass it as `before` (by position), or as `cursor` (order=occurred, an opaque string); null on the last page' }),
   }),
 );
 

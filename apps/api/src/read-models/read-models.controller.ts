@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { endOfDay, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, parseOccurredAt } from '@app/domain';
+import { endOfDay, EVENT_TYPES, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, parseOccurredAt } from '@app/domain';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
 import { CsvTable, FORMAT_DOC, formatParam } from '../csv/csv-table.decorator';
@@ -19,6 +19,7 @@ import {
 } from '../openapi/response-schemas';
 import { missionIdSchema, parseInput, queryInteger } from '../validation/parse';
 import { ReadModelsService } from './read-models.service';
+import { decodeTimelineCursor } from './timeline-cursor';
 
 /** `asOf`: a date means the end of that day (UTC); a date-time means that instant. */
 const asOfSchema = z
@@ -55,12 +56,35 @@ const contributionsQuery = z
       ctx.addIssue({ code: 'custom', path: ['country'], message: 'does not apply to personnel.required (a requirement is the whole mission\'s)' });
     }
   });
-const timelineQuery = z.object({
-  limit: queryInteger(1, 1000, 50),
-  before: queryInteger(1, Number.MAX_SAFE_INTEGER, 0).transform((v) => (v === 0 ? undefined : v)),
-  minPosition,
-  format: formatParam,
-});
+/** A day (`YYYY-MM-DD`, UTC) of a from/to filter, inclusive. */
+const dayParam = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date (YYYY-MM-DD)')
+  .refine((text) => parseOccurredAt(text) !== null, 'must be a real date between the years 1900 and 9999')
+  .optional();
+const timelineQuery = z
+  .object({
+    limit: queryInteger(1, 1000, 50),
+    before: queryInteger(1, Number.MAX_SAFE_INTEGER, 0).transform((v) => (v === 0 ? undefined : v)),
+    type: z
+      .string()
+      .transform((text) => text.split(','))
+      .pipe(z.array(z.enum(EVENT_TYPES, { error: `each must be one of ${EVENT_TYPES.join(', ')}` })))
+      .optional(),
+    country: z.string().refine(isCountryCode, 'must be an ISO 3166-1 alpha-3 country code such as "KEN"').optional(),
+    from: dayParam,
+    to: dayParam,
+    order: z.enum(['position', 'occurred']).optional().transform((order) => order ?? 'position'),
+    cursor: z.string().optional(),
+    minPosition,
+    format: formatParam,
+  })
+  .superRefine((query, ctx) => {
+    if (query.order === 'occurred' && query.before !== undefined) ctx.addIssue({ code: 'custom', path: ['before'], message: 'pages by position; with order=occurred, page with cursor' });
+    if (query.order !== 'occurred' && query.cursor !== undefined) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'is the next page of order=occurred; by position, page with before' });
+    if (query.cursor !== undefined && !decodeTimelineCursor(query.cursor)) ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'is not a cursor this server gave (pass the `next` of the previous page as it is)' });
+    if (query.from && query.to && query.from > query.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+  });
 const listQuery = z.object({ minPosition, format: formatParam });
 
 const MIN_POSITION_DOC = { description: 'wait (up to 10 s) until the read model reflects this log position; else 503' };
@@ -153,7 +177,13 @@ export class ReadModelsController {
   @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
   @ApiQueryFrom(timelineQuery, {
     limit: { description: 'items per page' },
-    before: { description: 'only items with a lower position (paging: the last position of the previous page)' },
+    before: { description: 'only items with a lower position (paging: the `next` of the previous page)' },
+    type: { description: 'only these event types (comma-separated)', example: 'ContingentDeparted,ContingentArrived' },
+    country: { description: 'only events that name this country (as country, donor or supporter)', example: 'KEN' },
+    from: { description: 'only events that occurred on or after this day (UTC)', example: '2024-06-01' },
+    to: { description: 'only events that occurred on or before this day (UTC)', example: '2024-07-31' },
+    order: { description: '`occurred`: newest occurredAt first, ties by position (page with `cursor`); default `position`, newest first' },
+    cursor: { description: 'with order=occurred: the `next` of the previous page' },
     minPosition: MIN_POSITION_DOC,
     format: FORMAT_DOC,
   })
@@ -164,7 +194,12 @@ export class ReadModelsController {
   @ApiProblem(503, MIN_POSITION_NOT_REACHED)
   async timeline(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
-    const { limit, before, minPosition } = parseInput(timelineQuery, query, 'query');
-    return this.readModels.timeline(missionId, limit, before, { minPosition });
+    const { limit, before, type, country, from, to, order, cursor, minPosition } = parseInput(timelineQuery, query, 'query');
+    const dayAfter = (day: string) => new Date(parseOccurredAt(day)!.getTime() + 86_400_000);
+    return this.readModels.timeline(
+      missionId,
+      { limit, before, order, cursor: cursor === undefined ? undefined : decodeTimelineCursor(cursor)!, types: type, country, from: from ? parseOccurredAt(from)! : undefined, until: to ? dayAfter(to) : undefined },
+      { minPosition },
+    );
   }
 }

@@ -20,7 +20,8 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { EffectiveEvent, EventLogReader, MissionView } from '@app/event-store';
-import { liveCheckpoint, liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
+import { liveCheckpoint, liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline, TimelineQuery } from '@app/projections';
+import { encodeTimelineCursor } from './timeline-cursor';
 import { ReadRequest, ReadRouter } from '../read-routing/read-router';
 import { Problem } from '../problems/problem';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -103,11 +104,15 @@ export class ReadModelsService {
     });
   }
 
-  async timeline(missionId: string, limit: number, before?: number, freshness: Freshness = {}) {
+  async timeline(missionId: string, query: TimelineQuery, freshness: Freshness = {}) {
     return this.snapshot(['timeline'], { missionId, ...freshness }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { generation, position } = await liveCheckpoint(db, 'timeline', missionId);
-      return { missionId, position, items: await readTimeline(db, generation, missionId, limit, before) };
+      const { items, more } = await readTimeline(db, generation, missionId, query);
+      const last = items.at(-1);
+      // The next page: by position, the `before` to pass; by date, an opaque cursor.
+      const next = !more || !last ? null : query.order === 'occurred' ? encodeTimelineCursor(last) : last.position;
+      return { missionId, position, items, next };
     });
   }
 

@@ -76,6 +76,7 @@ describe('timeline fold', () => {
       occurredAt: '2026-11-28T10:00:00.000Z',
       summary: 'Kenya: 400 personnel departed',
       status: 'current',
+      country: 'KEN',
     });
   });
 

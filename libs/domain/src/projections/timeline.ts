@@ -18,6 +18,8 @@ export interface TimelineItem {
   summary: string;
   status: EventStatus;
   source?: Source;
+  /** The country (or donor, or supporter) the event names: what the timeline's country filter matches. */
+  country?: string;
 }
 
 /** "1234567" -> "1,234,567" (toLocaleString is far slower, and timelines are rebuilt often). */
@@ -107,7 +109,13 @@ export function timelineItem(event: RecordedEvent): TimelineItem {
     summary: summarize(event),
     status: 'current',
     ...(event.source && { source: event.source }),
+    ...(namedParty(event) && { country: namedParty(event) }),
   };
+}
+
+function namedParty(event: DomainEvent): string | undefined {
+  const data = event.data as { country?: string; donor?: string; supporter?: string };
+  return data.country ?? data.donor ?? data.supporter;
 }
 
 /** Every item of a mission's whole log (in order), with the status its corrections give each. */
