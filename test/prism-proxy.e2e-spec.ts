@@ -229,6 +229,9 @@ describe('Prism validating proxy in front of the real API (prism proxy --errors,
     const timeline = await exchange(200, 'read the timeline', 'GET', `/v1/missions/${MISSION}/timeline?limit=3&minPosition=${head}`);
     await exchange(200, 'read the next page of the timeline', 'GET', `/v1/missions/${MISSION}/timeline?limit=3&before=${timeline.body.items.at(-1).position}`);
     await exchange(200, 'read the timeline as CSV', 'GET', `/v1/missions/${MISSION}/timeline?format=csv`);
+    await exchange(200, 'filter the timeline', 'GET', `/v1/missions/${MISSION}/timeline?type=ContingentDeparted,FundingPledged&country=USA&from=2024-01-01&to=2024-12-31`);
+    const byDate = await exchange(200, 'read the timeline by occurredAt', 'GET', `/v1/missions/${MISSION}/timeline?order=occurred&limit=2`);
+    await exchange(200, 'read the next page by occurredAt', 'GET', `/v1/missions/${MISSION}/timeline?order=occurred&limit=2&cursor=${encodeURIComponent(byDate.body.next)}`);
 
     // Projections (admin).
     await exchange(200, 'read the projections', 'GET', '/v1/projections');
@@ -288,6 +291,12 @@ describe('Prism validating proxy in front of the real API (prism proxy --errors,
       key: operator.key,
       body: { events: [{ type: 'SupportDeclared', occurredAt: '1800-01-01', data: { supporter: 'CAN' } }] },
     });
+    await exchange(400, '400 a country name as donor', 'POST', `/v1/missions/${MISSION}/events`, {
+      key: operator.key,
+      body: { events: [{ type: 'FundingPledged', occurredAt: '2024-01-06', data: { donor: 'Canada', amount: '1', currency: 'CAD' } }] },
+    });
+    await exchange(400, '400 an unknown event type among the timeline filters', 'GET', `/v1/missions/${MISSION}/timeline?type=Nope`);
+    await exchange(400, '400 a cursor that is not one', 'GET', `/v1/missions/${MISSION}/timeline?order=occurred&cursor=garbage`);
     await exchange(400, '400 a funding figure without currency', 'GET', `/v1/missions/${MISSION}/contributions?figure=funding.pledged`);
     await refused(400, '400 a bad asOf date', 'GET', `/v1/missions/${MISSION}/personnel?asOf=2024-02-30`);
     await refused(400, '400 an amount with 5 decimals', 'POST', `/v1/missions/${MISSION}/events`, {
@@ -319,6 +328,8 @@ describe('Prism validating proxy in front of the real API (prism proxy --errors,
     await refused(400, '400 a negative paging value', 'GET', `/v1/missions/${MISSION}/events?fromVersion=-1`);
     await refused(400, '400 a non-numeric paging value', 'GET', '/v1/events?after=abc');
     await exchange(400, '400 a parameter the endpoint does not take', 'GET', `/v1/missions/${MISSION}/timeline?asOf=2024-01-01`);
+    await refused(400, '400 a from date that is not a date', 'GET', `/v1/missions/${MISSION}/timeline?from=yesterday`);
+    await refused(400, '400 an unknown order', 'GET', `/v1/missions/${MISSION}/timeline?order=random`);
     await refused(400, '400 an unknown format', 'GET', '/v1/missions?format=xml');
     await refused(400, '400 a bad figure', 'GET', `/v1/missions/${MISSION}/contributions?figure=personnel.nope`);
     await refused(400, '400 a bad key role', 'POST', '/v1/api-keys', { body: { name: 'x', role: 'root' } });
