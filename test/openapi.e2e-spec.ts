@@ -79,15 +79,28 @@ describe('the OpenAPI document (/docs-json)', () => {
     for (const method of methods) expect(Object.keys(document.paths[path])).toContain(method);
   });
 
-  it('asks for the bearer API key on every /v1 operation, with its 401, 403 and 429 problems, and on no service endpoint', () => {
+  it('declares the dashboard session cookie as an apiKey scheme in a cookie', () => {
+    expect((document.components as { securitySchemes?: unknown }).securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      session: expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'mt_session' }),
+    });
+  });
+
+  it('asks for the bearer API key on every /v1 operation (or on a GET the session cookie), with its 401, 403 and 429 problems, and on no service endpoint', () => {
     for (const { path, method, operation } of operations(document)) {
       const where = `${method} ${path}`;
-      // Signing in takes the key in its body, and signing out needs nothing: no scheme for either.
-      if (PUBLIC.includes(path) || where === 'post /v1/session' || where === 'delete /v1/session') {
+      // Signing in takes the key in its body: no scheme. Signing out needs nothing, and ends the session its cookie names.
+      if (PUBLIC.includes(path) || where === 'post /v1/session') {
         expect({ where, security: operation.security }).toEqual({ where, security: [] });
         continue;
       }
-      expect({ where, security: operation.security }).toEqual({ where, security: [{ bearer: [] }] });
+      if (where === 'delete /v1/session') {
+        expect({ where, security: operation.security }).toEqual({ where, security: [{}, { session: [] }] });
+        continue;
+      }
+      // The cookie on every read (CONTRACT section 4), never on a write.
+      const security = method === 'get' ? [{ bearer: [] }, { session: [] }] : [{ bearer: [] }];
+      expect({ where, security: operation.security }).toEqual({ where, security });
       for (const status of ['401', '403', '429']) {
         expect({ where, status, content: operation.responses[status]?.content }).toEqual({
           where,

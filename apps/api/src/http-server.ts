@@ -3,9 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
-import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { AppConfig, assertSafeBootstrapKey } from '@app/config';
+import { AppConfig, assertSafeBootstrapKey, FrameworkQuietLogger } from '@app/config';
 import { AppModule } from './app.module';
 import { acceptOnlyJson } from './http/json-body';
 import { refuseUnknownQueryParameters } from './http/query-parameters';
@@ -35,7 +34,7 @@ export async function createHttpApp(config: AppConfig, options: HttpAppOptions =
     bodyParser: false,
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger)); // JSON lines (pino) at LOG_LEVEL, see logging/
+  app.useLogger(app.get(FrameworkQuietLogger)); // JSON lines (pino) at LOG_LEVEL, Nest's start-up lines at debug: see logging/
   registerHttpSecurity(app, config);
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
   acceptOnlyJson(fastify, BODY_LIMIT);

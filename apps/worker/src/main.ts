@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Logger, PinoLogger } from 'nestjs-pino';
-import { checkDependencies, limitHeapGrowth, loadConfig, runMain } from '@app/config';
+import { PinoLogger } from 'nestjs-pino';
+import { checkDependencies, FrameworkQuietLogger, limitHeapGrowth, loadConfig, runMain } from '@app/config';
 import { checkSchema } from '@app/database';
 import { checkPartitionsAt } from '@app/projections';
 import { checkRedis, queuePrefix } from '@app/queues';
@@ -20,7 +20,8 @@ runMain(async () => {
   const running = Object.freeze({ ...config, PROJECTION_PARTITIONS: partitions });
   const logParams = { pinoHttp: { level: config.LOG_LEVEL } };
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(running), {
-    logger: new Logger(new PinoLogger(logParams), logParams), // JSON lines (pino) at LOG_LEVEL, as the API
+    // JSON lines (pino) at LOG_LEVEL, as the API; Nest's start-up narration at debug.
+    logger: new FrameworkQuietLogger(new PinoLogger(logParams), logParams),
   });
   // SIGTERM/SIGINT: BullMQ workers finish their current job, then connections close.
   app.enableShutdownHooks();

@@ -1091,7 +1091,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1169,7 +1169,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1288,7 +1288,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1352,7 +1352,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1433,7 +1433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1523,7 +1523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1621,7 +1621,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1723,7 +1723,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1803,7 +1803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1872,7 +1872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectionList"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1923,7 +1923,7 @@ export interface operations {
                     "application/json": components["schemas"]["RebuildAccepted"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1981,7 +1981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2047,7 +2047,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2096,7 +2096,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,7 +2154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description missing or unknown API key */
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2200,9 +2200,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description signed in; Set-Cookie: mt_session=…; HttpOnly; SameSite=Strict; Path=/ */
+            /** @description signed in */
             204: {
                 headers: {
+                    /** @description mt_session=…; HttpOnly; SameSite=Strict; Path=/ (and mt_signed_in=1, readable by the page) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -2247,8 +2249,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description signed out (also when there was no session) */
             204: {
                 headers: {
+                    /** @description both cookies cleared (Max-Age=0) */
+                    "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };
                 content?: never;

@@ -4,3 +4,4 @@ export * from './dependencies';
 export * from './throttled-warning';
 export * from './within';
 export * from './heap-growth';
+export * from './framework-logger';

@@ -15,6 +15,18 @@ import { toProblem } from '../problems/to-problem';
 
 export const ADMIN_QUEUES_PATH = '/admin/queues';
 
+/**
+ * bull-board's page links a stylesheet of Google Fonts (IBM Plex), which our Content Security
+ * Policy refuses (a console error on every visit) and which would tell another host who looks at
+ * the board. Its CSS falls back to the system's sans-serif and monospace fonts, so the link is
+ * dropped from the page: any stylesheet link to another host, should a later release add one.
+ */
+const REMOTE_STYLESHEET_LINK = /<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>\s*/gi;
+
+export function withoutRemoteStylesheets(html: string): string {
+  return html.replace(REMOTE_STYLESHEET_LINK, '');
+}
+
 @Injectable()
 export class AdminQueuesBoard implements OnModuleInit {
   constructor(
@@ -50,6 +62,10 @@ export class AdminQueuesBoard implements OnModuleInit {
             sendProblem(reply, toProblem(error));
             return reply;
           }
+        });
+        scope.addHook('onSend', async (_request, reply, payload) => {
+          const type = reply.getHeader('content-type');
+          return typeof payload === 'string' && typeof type === 'string' && type.startsWith('text/html') ? withoutRemoteStylesheets(payload) : payload;
         });
         await scope.register(board.registerPlugin());
       },

@@ -5,16 +5,13 @@ import { Reflector } from '@nestjs/core';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppConfig, CONFIG } from '@app/config';
 import { Problem } from '../problems/problem';
-import { readSessionToken } from '../session/session-cookie';
+import { readSessionToken, SESSION_COOKIE_METHODS } from '../session/session-cookie';
 import { SessionsRepository } from '../session/sessions.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { REQUIRED_ROLE } from './auth.decorator';
 import { BOOTSTRAP_PRINCIPAL, Principal, Role, roleAllows } from './roles';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
-
-/** The methods a session cookie is good for: reads. A write always needs the key itself. */
-const COOKIE_METHODS = new Set(['GET', 'HEAD']);
 
 /** What the guard reads of a request (Nest's and the queue board's requests alike). */
 export interface AuthenticatedRequest {
@@ -59,9 +56,8 @@ export class ApiKeyGuard implements CanActivate {
     if (header) return this.authenticateHeader(header);
     const token = readSessionToken(request.headers.cookie);
     if (!token) throw unauthorized('an API key is required: Authorization: Bearer <key>');
-    // The cookie rides along on any request the browser makes, a form on another site's page
-    // included (SameSite=Strict aside): so it never authorizes a write.
-    if (!COOKIE_METHODS.has(request.method)) {
+    // Never for a write (see SESSION_COOKIE_METHODS).
+    if (!SESSION_COOKIE_METHODS.has(request.method)) {
       throw unauthorized(`the dashboard session is good for reads only; ${request.method} needs Authorization: Bearer <key>`);
     }
     const principal = await this.sessions.findPrincipal(token);

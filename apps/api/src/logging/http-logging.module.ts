@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import type { Options } from 'pino-http';
-import { AppConfig } from '@app/config';
+import { AppConfig, FrameworkQuietLogger } from '@app/config';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -53,7 +53,13 @@ export class HttpLoggingModule implements NestModule {
   /** nestjs-pino's module, logging at LOG_LEVEL to stdout (or to `destination`, for tests). */
   static forRoot(config: AppConfig, destination?: DestinationStream): DynamicModule {
     const options = httpLogOptions(config);
-    return { module: HttpLoggingModule, imports: [LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options })] };
+    return {
+      module: HttpLoggingModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options })],
+      // The app's logger (http-server.ts): nestjs-pino's, with Nest's start-up narration at debug.
+      providers: [FrameworkQuietLogger],
+      exports: [FrameworkQuietLogger],
+    };
   }
 
   configure(consumer: MiddlewareConsumer): void {

@@ -4,6 +4,14 @@ import { parse, serialize } from 'cookie';
 import { randomBytes } from 'node:crypto';
 
 export const SESSION_COOKIE = 'mt_session';
+
+/**
+ * The methods a session cookie is good for: reads. The cookie rides along on any request the
+ * browser makes, a form on another site's page included (SameSite=Strict aside), so a write
+ * always needs the key itself. The guard checks it; the OpenAPI document offers the cookie
+ * on exactly these operations.
+ */
+export const SESSION_COOKIE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
 
 export const generateSessionToken = (): string => randomBytes(32).toString('base64url');

@@ -2,9 +2,10 @@
 // the browser keeps only a session cookie); GET /v1/session says who is signed in;
 // DELETE /v1/session signs out. See session-cookie.ts for the cookie's flags.
 import { Controller, Delete, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiAnswer, ApiJsonBody, ApiProblem } from '../openapi/api-docs.decorators';
 import { SessionSchema } from '../openapi/response-schemas';
+import { SESSION_SCHEME } from '../openapi/security-schemes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -32,9 +33,14 @@ export class SessionController {
 
   @Post()
   @HttpCode(204)
+  // No @RequireRole: the document says `security: []` (the key travels in the body).
   @ApiOperation({ summary: 'Sign the dashboard in: sets an HttpOnly session cookie for the key (good for GET requests only)' })
   @ApiJsonBody(signInSchema, { key: 'mt_…' })
-  @ApiResponse({ status: 204, description: 'signed in; Set-Cookie: mt_session=…; HttpOnly; SameSite=Strict; Path=/' })
+  @ApiResponse({
+    status: 204,
+    description: 'signed in',
+    headers: { 'Set-Cookie': { description: 'mt_session=…; HttpOnly; SameSite=Strict; Path=/ (and mt_signed_in=1, readable by the page)', schema: { type: 'string' } } },
+  })
   @ApiProblem(400, 'the body is not {"key": "<api key>"}')
   @ApiProblem(401, 'the API key is unknown or revoked')
   async signIn(@JsonBody() body: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
@@ -55,8 +61,15 @@ export class SessionController {
 
   @Delete()
   @HttpCode(204)
+  // Nothing is required (a visitor with no session may sign out too); the cookie, when sent, names the session to end.
+  @ApiSecurity(SESSION_SCHEME)
+  @ApiSecurity({})
   @ApiOperation({ summary: 'Sign out: the session ends on every server and the cookie is cleared' })
-  @ApiResponse({ status: 204 })
+  @ApiResponse({
+    status: 204,
+    description: 'signed out (also when there was no session)',
+    headers: { 'Set-Cookie': { description: 'both cookies cleared (Max-Age=0)', schema: { type: 'string' } } },
+  })
   async signOut(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
     const token = readSessionToken(request.headers.cookie);
     if (token) await this.sessions.close(token);
