@@ -87,6 +87,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/missions/{missionId}/mandates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mandates of a mission (by adoptedOn) and the one in force on the day (today, or asOf) */
+        get: operations["ReadModelsController_mandates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/missions/{missionId}/contributions": {
         parameters: {
             query?: never;
@@ -286,6 +303,7 @@ export interface components {
             hostCountry: string;
             mandate?: string;
             leadNation?: string;
+            predecessor?: string;
         };
         PersonnelRequirementSetData: {
             required: number;
@@ -346,6 +364,22 @@ export interface components {
         SupportDeclaredData: {
             supporter: string;
             statement?: string;
+        };
+        MandateAuthorizedData: {
+            authority: string;
+            instrument: string;
+            adoptedOn: string;
+            expiresOn?: string;
+            personnelCeiling?: number;
+            url?: string;
+        };
+        IndicatorRecordedData: {
+            indicator: string;
+            value: string;
+            unit: string;
+            periodStart: string;
+            periodEnd: string;
+            area?: string;
         };
         EventRetractedData: {
             eventId: string;
@@ -571,6 +605,36 @@ export interface components {
             };
         } | {
             /** @enum {string} */
+            type: "MandateAuthorized";
+            /**
+             * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
+             * @example 2024-06-24
+             */
+            occurredAt: string;
+            data: components["schemas"]["MandateAuthorizedData"];
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
+            metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
+            type: "IndicatorRecorded";
+            /**
+             * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
+             * @example 2024-06-24
+             */
+            occurredAt: string;
+            data: components["schemas"]["IndicatorRecordedData"];
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
+            metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
             type: "EventRetracted";
             /**
              * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
@@ -660,7 +724,7 @@ export interface components {
             /** @description a position in the global log */
             position: number;
             /**
-             * @description one of MissionEstablished, PersonnelRequirementSet, PersonnelPledged, PledgeRevised, FarewellHeld, ContingentDeparted, ContingentArrived, PersonnelWithdrawn, FundingPledged, FundingPledgeRevised, FundingCommitted, FundingDisbursed, SupportDeclared, EventRetracted, EventCorrected (or a type of a newer release, returned as stored)
+             * @description one of MissionEstablished, PersonnelRequirementSet, PersonnelPledged, PledgeRevised, FarewellHeld, ContingentDeparted, ContingentArrived, PersonnelWithdrawn, FundingPledged, FundingPledgeRevised, FundingCommitted, FundingDisbursed, SupportDeclared, MandateAuthorized, IndicatorRecorded, EventRetracted, EventCorrected (or a type of a newer release, returned as stored)
              * @example ContingentDeparted
              */
             type: string;
@@ -702,6 +766,8 @@ export interface components {
         };
         PersonnelTotals: {
             required: number;
+            /** @description the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling */
+            authorized: number | null;
             pledged: number;
             departed: number;
             inTransit: number;
@@ -723,6 +789,16 @@ export interface components {
             leadNation: string | null;
             streamVersion: number;
             supporters: string[];
+            /**
+             * @description the mission this one succeeds (MissionEstablished.predecessor)
+             * @example mss-haiti
+             */
+            predecessor: string | null;
+            /**
+             * @description the mission that succeeds this one (of several, the first by id)
+             * @example mss-haiti
+             */
+            successor: string | null;
             personnel: components["schemas"]["PersonnelTotals"];
         };
         MissionList: {
@@ -747,6 +823,8 @@ export interface components {
             /** @description a position in the global log */
             position: number;
             required: number;
+            /** @description the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling */
+            authorized: number | null;
             pledged: number;
             departed: number;
             inTransit: number;
@@ -830,7 +908,7 @@ export interface components {
             position: number;
             version: number;
             /** @enum {string} */
-            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "EventRetracted" | "EventCorrected";
+            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "MandateAuthorized" | "IndicatorRecorded" | "EventRetracted" | "EventCorrected";
             /**
              * Format: date-time
              * @example 2024-06-24T18:00:00.000Z
@@ -859,7 +937,7 @@ export interface components {
             position: number;
             version: number;
             /** @enum {string} */
-            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "EventRetracted" | "EventCorrected";
+            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "MandateAuthorized" | "IndicatorRecorded" | "EventRetracted" | "EventCorrected";
             /**
              * Format: date-time
              * @example 2024-06-24T18:00:00.000Z
@@ -898,6 +976,68 @@ export interface components {
             /** @description every effective event that changed the figure, in log order */
             items: components["schemas"]["Contribution"][];
         };
+        Mandate: {
+            /**
+             * Format: uuid
+             * @description the MandateAuthorized event (what a correction names)
+             */
+            eventId: string;
+            /** @example UN Security Council */
+            authority: string;
+            /** @example S/RES/2699 (2023) */
+            instrument: string;
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            adoptedOn: string;
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            expiresOn: string | null;
+            personnelCeiling: number | null;
+            /**
+             * Format: uri
+             * @example https://press.un.org/en/2023/sc15432.doc.htm
+             */
+            url: string | null;
+        };
+        Mandates: {
+            missionId: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description the mandate in force on the day (today, or asOf): the latest adoptedOn on or before it, unless it expired before it (then null) */
+            current: {
+                /**
+                 * Format: uuid
+                 * @description the MandateAuthorized event (what a correction names)
+                 */
+                eventId: string;
+                /** @example UN Security Council */
+                authority: string;
+                /** @example S/RES/2699 (2023) */
+                instrument: string;
+                /**
+                 * Format: date
+                 * @example 2023-10-02
+                 */
+                adoptedOn: string;
+                /**
+                 * Format: date
+                 * @example 2023-10-02
+                 */
+                expiresOn: string | null;
+                personnelCeiling: number | null;
+                /**
+                 * Format: uri
+                 * @example https://press.un.org/en/2023/sc15432.doc.htm
+                 */
+                url: string | null;
+            } | null;
+            /** @description by adoptedOn (the same day: log order) */
+            mandates: components["schemas"]["Mandate"][];
+        };
         ProjectionPartition: {
             partition: number;
             /** @description a position in the global log */
@@ -917,7 +1057,7 @@ export interface components {
         };
         ProjectionStatus: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates";
             /** @description a position in the global log */
             position: number;
             /** @description a position in the global log */
@@ -957,7 +1097,7 @@ export interface components {
         };
         RebuildAccepted: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates";
             generation: number;
             /**
              * @description always `rebuilding`
@@ -1023,7 +1163,7 @@ export interface components {
             /** @description the stuck partitions (events wait, the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS) */
             stuck: {
                 /** @enum {string} */
-                projection: "personnel" | "funding" | "timeline" | "missions";
+                projection: "personnel" | "funding" | "timeline" | "missions" | "mandates";
                 partition: number;
                 lagEvents: number;
                 lagSeconds: number;
@@ -1572,6 +1712,96 @@ export interface operations {
             };
         };
     };
+    ReadModelsController_mandates: {
+        parameters: {
+            query?: {
+                /** @description the mandates that occurred by this date (end of that day, UTC) or date-time; `current` is the one in force that day */
+                asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the mandates and the one in force (CSV: one row per mandate); with format=csv, the table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mandates"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ReadModelsController_contributions: {
         parameters: {
             query: {
@@ -1894,7 +2124,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "personnel" | "funding" | "timeline" | "missions";
+                name: "personnel" | "funding" | "timeline" | "missions" | "mandates";
             };
             cookie?: never;
         };

@@ -11,3 +11,4 @@ export * from './funding.projection';
 export * from './timeline.projection';
 export * from './missions.projection';
 export * from './projections.module';
+export * from './mandates.projection';

@@ -11,6 +11,8 @@ import {
   CountryPersonnelSchema,
   DonorFundingSchema,
   FundingSchema,
+  MandateSchema,
+  MandatesSchema,
   MissionListSchema,
   MissionSummarySchema,
   PersonnelSchema,
@@ -122,6 +124,26 @@ export class ReadModelsController {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
     return this.readModels.funding(missionId, { asOf, knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/mandates')
+  @ApiOperation({ summary: 'The mandates of a mission (by adoptedOn) and the one in force on the day (today, or asOf)' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(totalsQuery, {
+    asOf: { ...AS_OF_DOC, description: 'the mandates that occurred by this date (end of that day, UTC) or date-time; `current` is the one in force that day' },
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, MandatesSchema, 'the mandates and the one in force (CSV: one row per mandate)', undefined, { csv: true })
+  @CsvTable({ model: 'mandates', row: MandateSchema, rows: (body: { mandates: unknown[] }) => body.mandates })
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async mandates(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
+    return this.readModels.mandates(missionId, { asOf, knownAt }, { minPosition });
   }
 
   @Get(':missionId/contributions')

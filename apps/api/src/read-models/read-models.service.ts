@@ -4,6 +4,16 @@
 import { Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import {
+  authorizedOn,
+  emptyFigures,
+  emptyMandates,
+  evolveFigures,
+  evolveMandates,
+  MANDATE_EVENT_TYPES,
+  mandateInForce,
+  MandatesState,
+  sortedMandates,
+  utcDay,
   contributions,
   emptyFunding,
   FigureQuery,
@@ -20,7 +30,18 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { EffectiveEvent, EventLogReader, MissionView } from '@app/event-store';
-import { liveCheckpoint, liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline } from '@app/projections';
+import {
+  liveCheckpoint,
+  liveGeneration,
+  ProjectionName,
+  readAllMandates,
+  readFunding,
+  readMandates,
+  readMissions,
+  readPersonnel,
+  readPersonnelTotals,
+  readTimeline,
+} from '@app/projections';
 import { ReadRequest, ReadRouter } from '../read-routing/read-router';
 import { Problem } from '../problems/problem';
 import { ConcurrencyLimit } from './concurrency-limit';
@@ -38,32 +59,59 @@ export class ReadModelsService {
   constructor(private readonly router: ReadRouter) {}
 
   async missions(freshness: Freshness = {}) {
-    return this.snapshot(['missions', 'personnel'], freshness, async (db) => {
+    return this.snapshot(['missions', 'personnel', 'mandates'], freshness, async (db) => {
       const missions = await liveGeneration(db, 'missions');
       const personnel = await liveGeneration(db, 'personnel');
+      const mandates = await liveGeneration(db, 'mandates');
       const rows = await readMissions(db, missions.generation);
       const totals = await readPersonnelTotals(db, personnel.generation);
-      const result = rows.map((mission) => ({
-        missionId: mission.missionId,
-        name: mission.name,
-        hostCountry: mission.hostCountry,
-        leadNation: mission.leadNation,
-        streamVersion: mission.streamVersion,
-        supporters: mission.supporters,
-        personnel: totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel()),
-      }));
-      // Every mission: the lowest position over the partitions of both projections.
-      return { missions: result, position: Math.min(missions.position, personnel.position) };
+      const mandatesOf = await readAllMandates(db, mandates.generation);
+      const today = utcDay(new Date());
+      const result = rows.map((mission) => {
+        const { required, ...counts } = totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel());
+        return {
+          missionId: mission.missionId,
+          name: mission.name,
+          hostCountry: mission.hostCountry,
+          leadNation: mission.leadNation,
+          streamVersion: mission.streamVersion,
+          supporters: mission.supporters,
+          predecessor: mission.predecessor,
+          successor: mission.successor,
+          personnel: { required, authorized: authorizedOn(mandatesOf.get(mission.missionId) ?? [], today), ...counts },
+        };
+      });
+      // Every mission: the lowest position over the partitions of the three projections.
+      return { missions: result, position: Math.min(missions.position, personnel.position, mandates.position) };
     });
   }
 
+  /**
+   * `authorized` is the ceiling of the mandate in force on the view's day: `asOf`'s, else
+   * `knownAt`'s (the answer as given that day), else today (UTC). With `asOf` the mandates are
+   * those that occurred by then, as every other figure of the view.
+   */
   async personnel(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
-    return this.snapshot(['personnel'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
+    return this.snapshot(['personnel', 'mandates'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      if (isReplay(view)) {
+        const { state, position } = await this.replay(db, missionId, view, PERSONNEL_AND_MANDATES, emptyFigures(), evolveFigures);
+        return { missionId, position, ...personnelView(state.personnel, state.mandates, dayOf(view)) };
+      }
+      const personnel = await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
+      const mandates = await this.fromProjection(db, 'mandates', missionId, (generation) => readMandates(db, generation, missionId));
+      return { missionId, position: Math.min(personnel.position, mandates.position), ...personnelView(personnel.state, mandates.state, dayOf(view)) };
+    });
+  }
+
+  /** Every mandate of the mission by adoptedOn, and the one in force on the view's day (as for personnel). */
+  async mandates(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
+    return this.snapshot(['mandates'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = isReplay(view)
-        ? await this.replay(db, missionId, view, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
-        : await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
-      return { missionId, position, ...personnelView(state) };
+        ? await this.replay(db, missionId, view, MANDATE_EVENT_TYPES, emptyMandates(), evolveMandates)
+        : await this.fromProjection(db, 'mandates', missionId, (generation) => readMandates(db, generation, missionId));
+      return { missionId, position, current: mandateInForce(state, dayOf(view)), mandates: sortedMandates(state) };
     });
   }
 
@@ -112,7 +160,7 @@ export class ReadModelsService {
   }
 
   /** A mission's read model reflects its partition's live checkpoint: that is its `position`. */
-  private async fromProjection<S>(db: PoolClient, name: 'personnel' | 'funding', missionId: string, read: (generation: number) => Promise<S>) {
+  private async fromProjection<S>(db: PoolClient, name: ProjectionName, missionId: string, read: (generation: number) => Promise<S>) {
     const { generation, position } = await liveCheckpoint(db, name, missionId);
     return { state: await read(generation), position };
   }
@@ -179,10 +227,18 @@ export interface ReplayView {
 
 const isReplay = (view: ReplayView) => view.asOf !== undefined || view.knownAt !== undefined;
 
+/** The UTC day a view looks at: asOf's, else knownAt's, else today's. */
+const dayOf = (view: ReplayView): string => utcDay(view.asOf ?? view.knownAt ?? new Date());
 
-export function personnelView(state: PersonnelState) {
+const PERSONNEL_AND_MANDATES: ReadonlySet<string> = new Set([...PERSONNEL_EVENT_TYPES, ...MANDATE_EVENT_TYPES]);
+
+
+export function personnelView(state: PersonnelState, mandates: MandatesState, day: string) {
+  const { required, ...counts } = personnelTotals(state);
   return {
-    ...personnelTotals(state),
+    required,
+    authorized: authorizedOn(mandates, day),
+    ...counts,
     byCountry: Object.entries(state.byCountry)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([country, c]) => ({ country, ...c })),
