@@ -18,6 +18,7 @@ const CONTRACT: Record<string, string[]> = {
   '/v1/missions/{missionId}/funding': ['get'],
   '/v1/missions/{missionId}/timeline': ['get'],
   '/v1/missions/{missionId}/mandates': ['get'],
+  '/v1/missions/{missionId}/indicators': ['get'],
   '/v1/missions/{missionId}/live': ['get'],
   '/v1/projections': ['get'],
   '/v1/projections/{name}/rebuild': ['post'],

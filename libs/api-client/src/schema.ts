@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/missions/{missionId}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outcome indicators of a mission: per indicator, its unit and its points (the latest revision of each stands) */
+        get: operations["ReadModelsController_indicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/missions/{missionId}/contributions": {
         parameters: {
             query?: never;
@@ -1038,6 +1055,48 @@ export interface components {
             /** @description by adoptedOn (the same day: log order) */
             mandates: components["schemas"]["Mandate"][];
         };
+        IndicatorPoint: {
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            periodEnd: string;
+            /**
+             * @description null when the point covers no particular area
+             * @example Ouest
+             */
+            area: string | null;
+            /**
+             * @description exact decimal string
+             * @example 1234
+             */
+            value: string;
+            /**
+             * Format: uuid
+             * @description the IndicatorRecorded event that stands (the latest revision in the log)
+             */
+            eventId: string;
+        };
+        Indicator: {
+            /** @example homicides */
+            indicator: string;
+            /** @example people */
+            unit: string;
+            /** @description by periodStart, then periodEnd, then area (null first) */
+            points: components["schemas"]["IndicatorPoint"][];
+        };
+        Indicators: {
+            missionId: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description by indicator name */
+            indicators: components["schemas"]["Indicator"][];
+        };
         ProjectionPartition: {
             partition: number;
             /** @description a position in the global log */
@@ -1057,7 +1116,7 @@ export interface components {
         };
         ProjectionStatus: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions" | "mandates";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
             /** @description a position in the global log */
             position: number;
             /** @description a position in the global log */
@@ -1097,7 +1156,7 @@ export interface components {
         };
         RebuildAccepted: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions" | "mandates";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
             generation: number;
             /**
              * @description always `rebuilding`
@@ -1163,7 +1222,7 @@ export interface components {
             /** @description the stuck partitions (events wait, the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS) */
             stuck: {
                 /** @enum {string} */
-                projection: "personnel" | "funding" | "timeline" | "missions" | "mandates";
+                projection: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
                 partition: number;
                 lagEvents: number;
                 lagSeconds: number;
@@ -1802,6 +1861,96 @@ export interface operations {
             };
         };
     };
+    ReadModelsController_indicators: {
+        parameters: {
+            query?: {
+                /** @description only the points whose periodEnd is on or before this date (or the day of this date-time) */
+                asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description indicators by name, points by period and area (CSV: one row per indicator point); with format=csv, the table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicators"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ReadModelsController_contributions: {
         parameters: {
             query: {
@@ -2124,7 +2273,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "personnel" | "funding" | "timeline" | "missions" | "mandates";
+                name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
             };
             cookie?: never;
         };

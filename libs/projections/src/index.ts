@@ -12,3 +12,4 @@ export * from './timeline.projection';
 export * from './missions.projection';
 export * from './projections.module';
 export * from './mandates.projection';
+export * from './indicators.projection';

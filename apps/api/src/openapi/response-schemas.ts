@@ -231,6 +231,38 @@ export const MandatesSchema = named(
   }),
 );
 
+const indicatorPoint = {
+  periodStart: date,
+  periodEnd: date,
+  area: z.string().nullable().meta({ description: 'null when the point covers no particular area', example: 'Ouest' }),
+  value: z.string().meta({ pattern: '^\\d+(\\.\\d+)?$', description: 'exact decimal string', example: '1234' }),
+  eventId: z.uuid().meta({ description: 'the IndicatorRecorded event that stands (the latest revision in the log)' }),
+};
+const indicatorName = z.string().meta({ example: 'homicides' });
+const unit = z.string().meta({ example: 'people' });
+/** One row of the indicators' CSV: a point with its indicator and unit. */
+export const IndicatorPointRowSchema = z.object({ indicator: indicatorName, unit, ...indicatorPoint });
+
+export const IndicatorsSchema = named(
+  'Indicators',
+  z.object({
+    missionId: z.string(),
+    position,
+    indicators: z
+      .array(
+        named(
+          'Indicator',
+          z.object({
+            indicator: indicatorName,
+            unit,
+            points: z.array(named('IndicatorPoint', z.object(indicatorPoint))).meta({ description: 'by periodStart, then periodEnd, then area (null first)' }),
+          }),
+        ),
+      )
+      .meta({ description: 'by indicator name' }),
+  }),
+);
+
 export const ProjectionListSchema = named(
   'ProjectionList',
   z.object({
@@ -347,9 +379,10 @@ export const responseTypesMatch: [
   Same<Out<typeof TimelineSchema>, Body<ReadModelsService['timeline']>>,
   Same<Out<typeof ContributionsSchema>, Body<ReadModelsService['contributions']>>,
   Same<Out<typeof MandatesSchema>, Body<ReadModelsService['mandates']>>,
+  Same<Out<typeof IndicatorsSchema>, Body<ReadModelsService['indicators']>>,
   Same<Out<typeof ProjectionListSchema>, { projections: ProjectionStatus[] }>,
   Same<Out<typeof RebuildAcceptedSchema>, Body<ProjectionsController['rebuild']>>,
   Same<Out<typeof ApiKeySchema>, ApiKeyView>,
   Same<Out<typeof LiveSchema>, ReturnType<HealthController['live']>>,
   Same<Out<typeof ReadySchema>, Body<HealthController['ready']>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

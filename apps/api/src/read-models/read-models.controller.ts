@@ -11,6 +11,8 @@ import {
   CountryPersonnelSchema,
   DonorFundingSchema,
   FundingSchema,
+  IndicatorPointRowSchema,
+  IndicatorsSchema,
   MandateSchema,
   MandatesSchema,
   MissionListSchema,
@@ -144,6 +146,31 @@ export class ReadModelsController {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
     return this.readModels.mandates(missionId, { asOf, knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/indicators')
+  @ApiOperation({ summary: 'The outcome indicators of a mission: per indicator, its unit and its points (the latest revision of each stands)' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(totalsQuery, {
+    asOf: { ...AS_OF_DOC, description: 'only the points whose periodEnd is on or before this date (or the day of this date-time)' },
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, IndicatorsSchema, 'indicators by name, points by period and area (CSV: one row per indicator point)', undefined, { csv: true })
+  @CsvTable({
+    model: 'indicators',
+    row: IndicatorPointRowSchema,
+    rows: (body: { indicators: { indicator: string; unit: string; points: object[] }[] }) =>
+      body.indicators.flatMap(({ indicator, unit, points }) => points.map((point) => ({ indicator, unit, ...point }))),
+  })
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async indicators(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
+    return this.readModels.indicators(missionId, { asOf, knownAt }, { minPosition });
   }
 
   @Get(':missionId/contributions')

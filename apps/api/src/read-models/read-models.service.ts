@@ -14,6 +14,10 @@ import {
   MandatesState,
   sortedMandates,
   utcDay,
+  emptyIndicators,
+  evolveIndicators,
+  INDICATOR_EVENT_TYPES,
+  indicatorSeries,
   contributions,
   emptyFunding,
   FigureQuery,
@@ -36,6 +40,7 @@ import {
   ProjectionName,
   readAllMandates,
   readFunding,
+  readIndicators,
   readMandates,
   readMissions,
   readPersonnel,
@@ -122,6 +127,22 @@ export class ReadModelsService {
         ? await this.replay(db, missionId, view, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
         : await this.fromProjection(db, 'funding', missionId, (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
+    });
+  }
+
+  /**
+   * The outcome indicators. A point counts by its period, not by when it was reported:
+   * `asOf` keeps the points whose periodEnd is on or before its day; a revision stands
+   * whenever it was dated. So only `knownAt` replays the log (the events recorded by then).
+   */
+  async indicators(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
+    const knownAt = view.knownAt === undefined ? {} : { knownAt: view.knownAt };
+    return this.snapshot(['indicators'], { missionId, ...this.forReplay(knownAt, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      const { state, position } = isReplay(knownAt)
+        ? await this.replay(db, missionId, knownAt, INDICATOR_EVENT_TYPES, emptyIndicators(), evolveIndicators)
+        : await this.fromProjection(db, 'indicators', missionId, (generation) => readIndicators(db, generation, missionId));
+      return { missionId, position, indicators: indicatorSeries(state, view.asOf === undefined ? undefined : utcDay(view.asOf)) };
     });
   }
 
