@@ -19,6 +19,7 @@ const CONTRACT: Record<string, string[]> = {
   '/v1/missions/{missionId}/timeline': ['get'],
   '/v1/missions/{missionId}/mandates': ['get'],
   '/v1/missions/{missionId}/indicators': ['get'],
+  '/v1/missions/{missionId}/history': ['get'],
   '/v1/missions/{missionId}/live': ['get'],
   '/v1/projections': ['get'],
   '/v1/projections/{name}/rebuild': ['post'],

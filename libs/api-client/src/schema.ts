@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/missions/{missionId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Personnel (with the mandate ceiling) and funding by currency over time: one point per day with an effective event, each equal to asOf of that day */
+        get: operations["ReadModelsController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/missions/{missionId}/indicators": {
         parameters: {
             query?: never;
@@ -1055,6 +1072,55 @@ export interface components {
             /** @description by adoptedOn (the same day: log order) */
             mandates: components["schemas"]["Mandate"][];
         };
+        HistoryPoint: {
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            date: string;
+            personnel: {
+                required: number;
+                /** @description the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling */
+                authorized: number | null;
+                pledged: number;
+                departed: number;
+                inTransit: number;
+                deployed: number;
+                withdrawn: number;
+            };
+            /** @description by currency */
+            funding: {
+                /**
+                 * @description ISO 4217
+                 * @example USD
+                 */
+                currency: string;
+                /**
+                 * @description exact decimal string (never a JSON number)
+                 * @example 300000000
+                 */
+                pledged: string;
+                /**
+                 * @description exact decimal string (never a JSON number)
+                 * @example 300000000
+                 */
+                committed: string;
+                /**
+                 * @description exact decimal string (never a JSON number)
+                 * @example 300000000
+                 */
+                disbursed: string;
+            }[];
+            /** @description true when a count of this view is negative: reports were dated inconsistently (a withdrawal dated before the arrival it withdraws); the figures are returned as computed */
+            inconsistent: boolean;
+        };
+        History: {
+            missionId: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description one per UTC day on which an effective event occurred, by date; each equals asOf=<date> of personnel and of funding by currency */
+            points: components["schemas"]["HistoryPoint"][];
+        };
         IndicatorPoint: {
             /**
              * Format: date
@@ -1116,7 +1182,7 @@ export interface components {
         };
         ProjectionStatus: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
             /** @description a position in the global log */
             position: number;
             /** @description a position in the global log */
@@ -1156,7 +1222,7 @@ export interface components {
         };
         RebuildAccepted: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
             generation: number;
             /**
              * @description always `rebuilding`
@@ -1222,7 +1288,7 @@ export interface components {
             /** @description the stuck partitions (events wait, the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS) */
             stuck: {
                 /** @enum {string} */
-                projection: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
+                projection: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
                 partition: number;
                 lagEvents: number;
                 lagSeconds: number;
@@ -1861,6 +1927,98 @@ export interface operations {
             };
         };
     };
+    ReadModelsController_history: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                from?: string;
+                /** @description last day (inclusive) */
+                to?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the points by date (CSV: one row per point and currency); with format=csv, the table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description missing or unknown API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ReadModelsController_indicators: {
         parameters: {
             query?: {
@@ -2273,7 +2431,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators";
+                name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
             };
             cookie?: never;
         };

@@ -13,3 +13,4 @@ export * from './missions.projection';
 export * from './projections.module';
 export * from './mandates.projection';
 export * from './indicators.projection';
+export * from './history.projection';

@@ -175,7 +175,7 @@ export class ProjectionRunner {
           if (reached > generation.position) {
             generation.position = reached;
             advanced.push({ generation, missionIds });
-            written.push({ generation, from, states });
+            written.push({ generation, from, states: asWritten(PROJECTIONS[generation.name], states) });
           }
           if (unreadable) {
             waiting.push({ generation, reason: `event at position ${unreadable.position}: ${unreadable.reason}; waiting for a release that can read it` });
@@ -212,6 +212,13 @@ interface Advanced {
 interface Waiting {
   generation: Checkpoint;
   reason: string;
+}
+
+/** The states as their rows hold them once this step commits (what the cache keeps). */
+function asWritten<S>(projection: Projection<S>, states: Map<string, S>): Map<string, S> {
+  const written = projection.written;
+  if (!written || states.size === 0) return states;
+  return new Map([...states].map(([missionId, state]) => [missionId, written(state)]));
 }
 
 /** The partition's next events; a page that cannot be read at all fails every generation at that position. */

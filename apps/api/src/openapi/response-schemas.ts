@@ -231,6 +231,34 @@ export const MandatesSchema = named(
   }),
 );
 
+const pointPersonnel = z.object({ required: count, authorized, ...personnelCounts });
+const pointFunding = z.object({ currency, ...fundingSums });
+const inconsistent = z.boolean().meta({
+  description: 'true when a count of this view is negative: reports were dated inconsistently (a withdrawal dated before the arrival it withdraws); the figures are returned as computed',
+});
+export const HistorySchema = named(
+  'History',
+  z.object({
+    missionId: z.string(),
+    position,
+    points: z
+      .array(
+        named(
+          'HistoryPoint',
+          z.object({
+            date,
+            personnel: pointPersonnel,
+            funding: z.array(pointFunding).meta({ description: 'by currency' }),
+            inconsistent,
+          }),
+        ),
+      )
+      .meta({ description: 'one per UTC day on which an effective event occurred, by date; each equals asOf=<date> of personnel and of funding by currency' }),
+  }),
+);
+/** One row of the history's CSV: a point and one of its currencies (a point without funding: one row, currency empty). */
+export const HistoryRowSchema = z.object({ date, personnel: pointPersonnel, funding: pointFunding.optional(), inconsistent });
+
 const indicatorPoint = {
   periodStart: date,
   periodEnd: date,
@@ -380,9 +408,10 @@ export const responseTypesMatch: [
   Same<Out<typeof ContributionsSchema>, Body<ReadModelsService['contributions']>>,
   Same<Out<typeof MandatesSchema>, Body<ReadModelsService['mandates']>>,
   Same<Out<typeof IndicatorsSchema>, Body<ReadModelsService['indicators']>>,
+  Same<Out<typeof HistorySchema>, Body<ReadModelsService['history']>>,
   Same<Out<typeof ProjectionListSchema>, { projections: ProjectionStatus[] }>,
   Same<Out<typeof RebuildAcceptedSchema>, Body<ProjectionsController['rebuild']>>,
   Same<Out<typeof ApiKeySchema>, ApiKeyView>,
   Same<Out<typeof LiveSchema>, ReturnType<HealthController['live']>>,
   Same<Out<typeof ReadySchema>, Body<HealthController['ready']>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { endOfDay, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, parseOccurredAt } from '@app/domain';
+import { endOfDay, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, isIsoDate, parseOccurredAt } from '@app/domain';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
 import { CsvTable, FORMAT_DOC, formatParam } from '../csv/csv-table.decorator';
@@ -11,6 +11,8 @@ import {
   CountryPersonnelSchema,
   DonorFundingSchema,
   FundingSchema,
+  HistoryRowSchema,
+  HistorySchema,
   IndicatorPointRowSchema,
   IndicatorsSchema,
   MandateSchema,
@@ -66,6 +68,10 @@ const timelineQuery = z.object({
   format: formatParam,
 });
 const listQuery = z.object({ minPosition, format: formatParam });
+const day = z.string().refine(isIsoDate, 'must be an ISO 8601 date ("2024-07-01")').optional();
+const historyQuery = z
+  .object({ from: day, to: day, knownAt: knownAtSchema, minPosition, format: formatParam })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
 
 const MIN_POSITION_DOC = { description: 'wait (up to 10 s) until the read model reflects this log position; else 503' };
 const AS_OF_DOC = {
@@ -146,6 +152,32 @@ export class ReadModelsController {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
     return this.readModels.mandates(missionId, { asOf, knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/history')
+  @ApiOperation({ summary: 'Personnel (with the mandate ceiling) and funding by currency over time: one point per day with an effective event, each equal to asOf of that day' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(historyQuery, {
+    from: { description: 'first day (inclusive)', example: '2024-01-01', schema: { type: 'string', format: 'date' } },
+    to: { description: 'last day (inclusive)', example: '2024-12-31', schema: { type: 'string', format: 'date' } },
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, HistorySchema, 'the points by date (CSV: one row per point and currency)', undefined, { csv: true })
+  @CsvTable({
+    model: 'history',
+    row: HistoryRowSchema,
+    rows: (body: { points: { funding: object[] }[] }) =>
+      body.points.flatMap(({ funding, ...point }) => (funding.length === 0 ? [point] : funding.map((currency) => ({ ...point, funding: currency })))),
+  })
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async history(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { from, to, knownAt, minPosition } = parseInput(historyQuery, query, 'query');
+    return this.readModels.history(missionId, { from, to }, { knownAt }, { minPosition });
   }
 
   @Get(':missionId/indicators')

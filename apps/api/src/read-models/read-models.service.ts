@@ -15,6 +15,10 @@ import {
   sortedMandates,
   utcDay,
   emptyIndicators,
+  emptyHistory,
+  evolveHistory,
+  HISTORY_EVENT_TYPES,
+  historyPoints,
   evolveIndicators,
   INDICATOR_EVENT_TYPES,
   indicatorSeries,
@@ -40,6 +44,7 @@ import {
   ProjectionName,
   readAllMandates,
   readFunding,
+  readHistory,
   readIndicators,
   readMandates,
   readMissions,
@@ -127,6 +132,23 @@ export class ReadModelsService {
         ? await this.replay(db, missionId, view, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
         : await this.fromProjection(db, 'funding', missionId, (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
+    });
+  }
+
+  /**
+   * One point per day with an effective event, from `from` to `to` (inclusive): the history
+   * read model the workers keep, or with `knownAt` a fold of the log as known then (through
+   * the same pure fold, so the two cannot disagree).
+   */
+  async history(missionId: string, range: { from?: string; to?: string }, view: Pick<ReplayView, 'knownAt'> = {}, freshness: Freshness = {}) {
+    return this.snapshot(['history'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      if (isReplay(view)) {
+        const { state, position } = await this.replay(db, missionId, view, HISTORY_EVENT_TYPES, emptyHistory(), evolveHistory);
+        return { missionId, position, points: historyPoints(state, range.from, range.to) };
+      }
+      const { state: points, position } = await this.fromProjection(db, 'history', missionId, (generation) => readHistory(db, generation, missionId, range.from, range.to));
+      return { missionId, position, points };
     });
   }
 
