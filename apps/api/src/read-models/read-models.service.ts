@@ -16,7 +16,7 @@ import {
   utcDay,
   emptyIndicators,
   emptyHistory,
-  evolveHistory,
+  evolveHistoryMany,
   HISTORY_EVENT_TYPES,
   historyPoints,
   evolveIndicators,
@@ -144,8 +144,10 @@ export class ReadModelsService {
     return this.snapshot(['history'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       if (isReplay(view)) {
-        const { state, position } = await this.replay(db, missionId, view, HISTORY_EVENT_TYPES, emptyHistory(), evolveHistory);
-        return { missionId, position, points: historyPoints(state, range.from, range.to) };
+        // Collected, then folded at once (one copy of the day list, not one per event).
+        const collect = (events: EffectiveEvent[], event: EffectiveEvent) => (events.push(event), events);
+        const { state: events, position } = await this.replay(db, missionId, view, HISTORY_EVENT_TYPES, [] as EffectiveEvent[], collect);
+        return { missionId, position, points: historyPoints(evolveHistoryMany(emptyHistory(), events), range.from, range.to) };
       }
       const { state: points, position } = await this.fromProjection(db, 'history', missionId, (generation) => readHistory(db, generation, missionId, range.from, range.to));
       return { missionId, position, points };

@@ -6,14 +6,14 @@
 // - the points are exactly the days on which an effective event occurred;
 // - history kept incrementally (batch by batch as the runner does: events folded onto the
 //   stored days, a batch with a correction refolded from the log; only the days from
-//   `changedFrom` on written) equals a rebuild.
+//   `changedFrom` on written) equals a rebuild event by event.
 import fc from 'fast-check';
 import { DomainEvent } from '../catalogue';
 import { effectiveStream } from '../effective-stream';
 import { decide, DomainError, initialState, MissionStreamState } from '../mission-stream';
 import { endOfDay, utcDay } from '../occurred-at';
 import { emptyFigures, evolveFigures, historyPoint } from './figures';
-import { emptyHistory, evolveHistory, historyPoints, HistoryState, historyWritten } from './history';
+import { emptyHistory, evolveHistory, evolveHistoryMany, historyPoints, HistoryState, historyWritten } from './history';
 import { RecordedEvent } from './recorded-event';
 
 const RUNS = Number(process.env.DOMAIN_PROPERTY_RUNS ?? 200);
@@ -110,7 +110,7 @@ function keptIncrementally(log: RecordedEvent[], cuts: number[]): Map<string, un
       state = rebuild(log.slice(0, end));
       table.clear();
     } else {
-      for (const event of batch) state = evolveHistory(state, event);
+      state = evolveHistoryMany(state, batch);
     }
     for (const { day, figures } of state.days) if (refolded || (state.changedFrom !== null && day >= state.changedFrom)) table.set(day, historyPoint(day, figures));
     state = historyWritten(state);
