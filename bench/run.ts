@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     const worker = await startService('worker', env, 'worker running');
     const http = new HttpClient(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, CLIENTS);
     try {
-      const drill = await drillDownReads(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, http, Number(process.env.BENCH_DRILL_EVENTS ?? 10_000));
+      const drill = await drillDownReads(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, http, Number(process.env.BENCH_DRILL_EVENTS ?? 10_000), 15, Number(process.env.BENCH_DRILL_SPACING_HOURS ?? 1));
       const tables = [drillDownTable(drill)];
       for (const table of tables) printTable(table);
       writeResults(stamp, startedAt, mainName, { drill }, tables);
@@ -285,7 +285,7 @@ async function main(): Promise<void> {
     results.s4 = s4;
 
     // 8. Drill-down reads (section 10) on a mission of 10,000 events.
-    const drill = await drillDownReads(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, http, Number(process.env.BENCH_DRILL_EVENTS ?? 10_000));
+    const drill = await drillDownReads(`http://127.0.0.1:${env.PORT}`, ADMIN_KEY, http, Number(process.env.BENCH_DRILL_EVENTS ?? 10_000), 15, Number(process.env.BENCH_DRILL_SPACING_HOURS ?? 1));
     results.drill = drill;
     log(`drill-down at ${drill.events} events: ${drill.reads.map((x) => `${x.read} ${x.p50Ms.toFixed(0)} ms`).join(', ')}; correction visible after ${drill.correctionVisibleMs.toFixed(0)} ms`);
 

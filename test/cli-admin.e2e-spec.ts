@@ -105,7 +105,7 @@ describe('cli keys, projections, status and errors', () => {
     expect(lines).toEqual([
       `api         ${h.api.baseUrl} ready (PostgreSQL up, Redis up)`,
       'head        position 3000',
-      expect.stringMatching(/^lag         0 events, 0 s \(largest: \w+\); all 4 live$/),
+      expect.stringMatching(/^lag         0 events, 0 s \(largest: \w+\); all 7 live$/),
       expect.stringMatching(/^queue       (\d+ \w+(, )?)+$/),
     ]);
 

@@ -48,7 +48,7 @@ describe('read models', () => {
         name: 'Multinational Security Support mission to Haiti',
         hostCountry: 'HTI',
         streamVersion: 8,
-        personnel: { required: 5000, pledged: 1000, departed: 400, inTransit: 400, deployed: 0, withdrawn: 0 },
+        personnel: { required: 5000, authorized: null, pledged: 1000, departed: 400, inTransit: 400, deployed: 0, withdrawn: 0 },
       }),
     );
   });

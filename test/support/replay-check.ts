@@ -2,7 +2,11 @@
 // HTTP, each stream gap-free, every acknowledged event in it exactly once, and each mission's
 // read models equal to the pure folds of libs/domain over its effective stream.
 import {
+  authorizedOn,
   effectiveStream,
+  emptyMandates,
+  evolveMandates,
+  utcDay,
   emptyFunding,
   emptyPersonnel,
   evolveFunding,
@@ -54,11 +58,13 @@ export async function expectMissionReplayed(get: Get, missionId: string, events:
   // The effective stream: corrections applied (section 10).
   const effective = effectiveStream(events);
   const personnel = effective.reduce<PersonnelState>(evolvePersonnel, emptyPersonnel());
+  const mandates = effective.reduce(evolveMandates, emptyMandates());
   const actualPersonnel = (await get(`/v1/missions/${missionId}/personnel`)).body;
   expect({ ...actualPersonnel, position: undefined }).toEqual({
     missionId,
     position: undefined,
     ...personnelTotals(personnel),
+    authorized: authorizedOn(mandates, utcDay(new Date())),
     byCountry: Object.keys(personnel.byCountry).sort().map((country) => ({ country, ...personnel.byCountry[country] })),
   });
 

@@ -87,6 +87,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/missions/{missionId}/mandates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The mandates of a mission (by adoptedOn) and the one in force on the day (today, or asOf) */
+        get: operations["ReadModelsController_mandates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/missions/{missionId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Personnel (with the mandate ceiling) and funding by currency over time: one point per day with an effective event, each equal to asOf of that day */
+        get: operations["ReadModelsController_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/missions/{missionId}/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The outcome indicators of a mission: per indicator, its unit and its points (the latest revision of each stands) */
+        get: operations["ReadModelsController_indicators"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/missions/{missionId}/contributions": {
         parameters: {
             query?: never;
@@ -286,6 +337,7 @@ export interface components {
             hostCountry: string;
             mandate?: string;
             leadNation?: string;
+            predecessor?: string;
         };
         PersonnelRequirementSetData: {
             required: number;
@@ -346,6 +398,22 @@ export interface components {
         SupportDeclaredData: {
             supporter: string;
             statement?: string;
+        };
+        MandateAuthorizedData: {
+            authority: string;
+            instrument: string;
+            adoptedOn: string;
+            expiresOn?: string;
+            personnelCeiling?: number;
+            url?: string;
+        };
+        IndicatorRecordedData: {
+            indicator: string;
+            value: string;
+            unit: string;
+            periodStart: string;
+            periodEnd: string;
+            area?: string;
         };
         EventRetractedData: {
             eventId: string;
@@ -571,6 +639,36 @@ export interface components {
             };
         } | {
             /** @enum {string} */
+            type: "MandateAuthorized";
+            /**
+             * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
+             * @example 2024-06-24
+             */
+            occurredAt: string;
+            data: components["schemas"]["MandateAuthorizedData"];
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
+            metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
+            type: "IndicatorRecorded";
+            /**
+             * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
+             * @example 2024-06-24
+             */
+            occurredAt: string;
+            data: components["schemas"]["IndicatorRecordedData"];
+            /** @description free-form, up to 4 KiB (for example correlationId); `actor` is set by the server; `source`, when given, says where the event was reported */
+            metadata?: {
+                source?: components["schemas"]["NewSource"];
+            } & {
+                [key: string]: unknown;
+            };
+        } | {
+            /** @enum {string} */
             type: "EventRetracted";
             /**
              * @description ISO 8601 date (00:00 UTC) or date-time, years 1900 to 9999
@@ -660,7 +758,7 @@ export interface components {
             /** @description a position in the global log */
             position: number;
             /**
-             * @description one of MissionEstablished, PersonnelRequirementSet, PersonnelPledged, PledgeRevised, FarewellHeld, ContingentDeparted, ContingentArrived, PersonnelWithdrawn, FundingPledged, FundingPledgeRevised, FundingCommitted, FundingDisbursed, SupportDeclared, EventRetracted, EventCorrected (or a type of a newer release, returned as stored)
+             * @description one of MissionEstablished, PersonnelRequirementSet, PersonnelPledged, PledgeRevised, FarewellHeld, ContingentDeparted, ContingentArrived, PersonnelWithdrawn, FundingPledged, FundingPledgeRevised, FundingCommitted, FundingDisbursed, SupportDeclared, MandateAuthorized, IndicatorRecorded, EventRetracted, EventCorrected (or a type of a newer release, returned as stored)
              * @example ContingentDeparted
              */
             type: string;
@@ -702,6 +800,8 @@ export interface components {
         };
         PersonnelTotals: {
             required: number;
+            /** @description the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling */
+            authorized: number | null;
             pledged: number;
             departed: number;
             inTransit: number;
@@ -723,6 +823,16 @@ export interface components {
             leadNation: string | null;
             streamVersion: number;
             supporters: string[];
+            /**
+             * @description the mission this one succeeds (MissionEstablished.predecessor)
+             * @example mss-haiti
+             */
+            predecessor: string | null;
+            /**
+             * @description the mission that succeeds this one (of several, the first by id)
+             * @example mss-haiti
+             */
+            successor: string | null;
             personnel: components["schemas"]["PersonnelTotals"];
         };
         MissionList: {
@@ -747,6 +857,8 @@ export interface components {
             /** @description a position in the global log */
             position: number;
             required: number;
+            /** @description the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling */
+            authorized: number | null;
             pledged: number;
             departed: number;
             inTransit: number;
@@ -830,7 +942,7 @@ export interface components {
             position: number;
             version: number;
             /** @enum {string} */
-            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "EventRetracted" | "EventCorrected";
+            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "MandateAuthorized" | "IndicatorRecorded" | "EventRetracted" | "EventCorrected";
             /**
              * Format: date-time
              * @example 2024-06-24T18:00:00.000Z
@@ -861,7 +973,7 @@ export interface components {
             position: number;
             version: number;
             /** @enum {string} */
-            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "EventRetracted" | "EventCorrected";
+            type: "MissionEstablished" | "PersonnelRequirementSet" | "PersonnelPledged" | "PledgeRevised" | "FarewellHeld" | "ContingentDeparted" | "ContingentArrived" | "PersonnelWithdrawn" | "FundingPledged" | "FundingPledgeRevised" | "FundingCommitted" | "FundingDisbursed" | "SupportDeclared" | "MandateAuthorized" | "IndicatorRecorded" | "EventRetracted" | "EventCorrected";
             /**
              * Format: date-time
              * @example 2024-06-24T18:00:00.000Z
@@ -900,6 +1012,159 @@ export interface components {
             /** @description every effective event that changed the figure, in log order */
             items: components["schemas"]["Contribution"][];
         };
+        Mandate: {
+            /**
+             * Format: uuid
+             * @description the MandateAuthorized event (what a correction names)
+             */
+            eventId: string;
+            /** @example UN Security Council */
+            authority: string;
+            /** @example S/RES/2699 (2023) */
+            instrument: string;
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            adoptedOn: string;
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            expiresOn: string | null;
+            personnelCeiling: number | null;
+            /**
+             * Format: uri
+             * @example https://press.un.org/en/2023/sc15432.doc.htm
+             */
+            url: string | null;
+        };
+        Mandates: {
+            missionId: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description the mandate in force on the day (today, or asOf): the latest adoptedOn on or before it, unless it expired before it (then null) */
+            current: {
+                /**
+                 * Format: uuid
+                 * @description the MandateAuthorized event (what a correction names)
+                 */
+                eventId: string;
+                /** @example UN Security Council */
+                authority: string;
+                /** @example S/RES/2699 (2023) */
+                instrument: string;
+                /**
+                 * Format: date
+                 * @example 2023-10-02
+                 */
+                adoptedOn: string;
+                /**
+                 * Format: date
+                 * @example 2023-10-02
+                 */
+                expiresOn: string | null;
+                personnelCeiling: number | null;
+                /**
+                 * Format: uri
+                 * @example https://press.un.org/en/2023/sc15432.doc.htm
+                 */
+                url: string | null;
+            } | null;
+            /** @description by adoptedOn (the same day: log order) */
+            mandates: components["schemas"]["Mandate"][];
+        };
+        HistoryPoint: {
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            date: string;
+            personnel: {
+                required: number;
+                /** @description the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling */
+                authorized: number | null;
+                pledged: number;
+                departed: number;
+                inTransit: number;
+                deployed: number;
+                withdrawn: number;
+            };
+            /** @description by currency */
+            funding: {
+                /**
+                 * @description ISO 4217
+                 * @example USD
+                 */
+                currency: string;
+                /**
+                 * @description exact decimal string (never a JSON number)
+                 * @example 300000000
+                 */
+                pledged: string;
+                /**
+                 * @description exact decimal string (never a JSON number)
+                 * @example 300000000
+                 */
+                committed: string;
+                /**
+                 * @description exact decimal string (never a JSON number)
+                 * @example 300000000
+                 */
+                disbursed: string;
+            }[];
+            /** @description true when a count of this view is negative: reports were dated inconsistently (a withdrawal dated before the arrival it withdraws); the figures are returned as computed */
+            inconsistent: boolean;
+        };
+        History: {
+            missionId: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description one per UTC day on which an effective event occurred, by date; each equals asOf=<date> of personnel and of funding by currency */
+            points: components["schemas"]["HistoryPoint"][];
+        };
+        IndicatorPoint: {
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            periodStart: string;
+            /**
+             * Format: date
+             * @example 2023-10-02
+             */
+            periodEnd: string;
+            /**
+             * @description null when the point covers no particular area
+             * @example Ouest
+             */
+            area: string | null;
+            /**
+             * @description exact decimal string
+             * @example 1234
+             */
+            value: string;
+            /**
+             * Format: uuid
+             * @description the IndicatorRecorded event that stands (the latest revision in the log)
+             */
+            eventId: string;
+        };
+        Indicator: {
+            /** @example homicides */
+            indicator: string;
+            /** @example people */
+            unit: string;
+            /** @description by periodStart, then periodEnd, then area (null first) */
+            points: components["schemas"]["IndicatorPoint"][];
+        };
+        Indicators: {
+            missionId: string;
+            /** @description a position in the global log */
+            position: number;
+            /** @description by indicator name */
+            indicators: components["schemas"]["Indicator"][];
+        };
         ProjectionPartition: {
             partition: number;
             /** @description a position in the global log */
@@ -919,7 +1184,7 @@ export interface components {
         };
         ProjectionStatus: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
             /** @description a position in the global log */
             position: number;
             /** @description a position in the global log */
@@ -959,7 +1224,7 @@ export interface components {
         };
         RebuildAccepted: {
             /** @enum {string} */
-            name: "personnel" | "funding" | "timeline" | "missions";
+            name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
             generation: number;
             /**
              * @description always `rebuilding`
@@ -1025,7 +1290,7 @@ export interface components {
             /** @description the stuck partitions (events wait, the checkpoint has not moved for longer than PROJECTION_STUCK_SECONDS) */
             stuck: {
                 /** @enum {string} */
-                projection: "personnel" | "funding" | "timeline" | "missions";
+                projection: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
                 partition: number;
                 lagEvents: number;
                 lagSeconds: number;
@@ -1574,6 +1839,278 @@ export interface operations {
             };
         };
     };
+    ReadModelsController_mandates: {
+        parameters: {
+            query?: {
+                /** @description the mandates that occurred by this date (end of that day, UTC) or date-time; `current` is the one in force that day */
+                asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the mandates and the one in force (CSV: one row per mandate); with format=csv, the table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mandates"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ReadModelsController_history: {
+        parameters: {
+            query?: {
+                /** @description first day (inclusive) */
+                from?: string;
+                /** @description last day (inclusive) */
+                to?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the points by date (CSV: one row per point and currency); with format=csv, the table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["History"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ReadModelsController_indicators: {
+        parameters: {
+            query?: {
+                /** @description only the points whose periodEnd is on or before this date (or the day of this date-time) */
+                asOf?: string;
+                /** @description the answer as the service would have given it at this instant: only events (corrections included) recorded by then count; a date means the end of that day (UTC) */
+                knownAt?: string;
+                /** @description wait (up to 10 s) until the read model reflects this log position; else 503 */
+                minPosition?: number;
+                /** @description `csv`: the table as text/csv (RFC 4180; header row of the JSON field names, nested ones joined with ".") */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path: {
+                missionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description indicators by name, points by period and area (CSV: one row per indicator point); with format=csv, the table as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Indicators"];
+                    "text/csv": string;
+                };
+            };
+            /** @description a path or query parameter is not valid (`errors` names each) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no API key (or, on a GET, no session cookie), or an unknown or revoked one, or an ended session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the API key's role is below viewer */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such mission */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description over RATE_LIMIT_PER_MINUTE requests in a minute for this API key (Retry-After) */
+            429: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description minPosition not reached within 10 s (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ReadModelsController_contributions: {
         parameters: {
             query: {
@@ -1908,7 +2445,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                name: "personnel" | "funding" | "timeline" | "missions";
+                name: "personnel" | "funding" | "timeline" | "missions" | "mandates" | "indicators" | "history";
             };
             cookie?: never;
         };

@@ -3,6 +3,8 @@
 import { z } from 'zod';
 import { AMOUNT_PATTERN } from './money';
 import { countryCodeNamed, displayName, isCountryCode, isCurrencyCode } from './codes';
+import { isIsoDate, OCCURRED_AT_RANGE } from './occurred-at';
+import { webUrl } from './web-url';
 
 /**
  * Why text cannot be stored as it is, or null. PostgreSQL (text and jsonb alike) refuses the
@@ -93,6 +95,11 @@ const party = text(120).check((context) => {
     context.issues.push({ code: 'custom', message: `is the name of a country: use "${code}" for ${displayName(code)}`, input: context.value });
   }
 });
+/** A calendar day (mandates, indicator periods); compared as text, which orders YYYY-MM-DD by date. */
+const isoDate = () => z.string().refine(isIsoDate, `must be an ISO 8601 date such as "2023-10-02", ${OCCURRED_AT_RANGE}`);
+/** The same pattern as a mission id in a path (CONTRACT section 3). */
+export const MISSION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+export const INDICATOR_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 export const eventDataSchemas = {
   MissionEstablished: z.strictObject({
@@ -100,6 +107,9 @@ export const eventDataSchemas = {
     hostCountry: country,
     mandate: text(2000).optional(),
     leadNation: country.optional(),
+    // Whether that mission exists needs the log beyond this stream: the event store checks it
+    // (see predecessorsToCheck in mission-stream.ts).
+    predecessor: z.string().regex(MISSION_ID_PATTERN, 'must be a mission id (^[a-z0-9][a-z0-9-]{1,62}$) of the mission this one succeeds').optional(),
   }),
   PersonnelRequirementSet: z.strictObject({ required: count(0) }),
   PersonnelPledged: z.strictObject({
@@ -127,6 +137,30 @@ export const eventDataSchemas = {
   FundingCommitted: z.strictObject({ donor: party, amount: amount(false), currency }),
   FundingDisbursed: z.strictObject({ donor: party, amount: amount(false), currency }),
   SupportDeclared: z.strictObject({ supporter: party, statement: text(2000).optional() }),
+  // Mandates and outcome indicators (CONTRACT section 11).
+  MandateAuthorized: z
+    .strictObject({
+      authority: text(200),
+      instrument: text(200),
+      adoptedOn: isoDate(),
+      expiresOn: isoDate().optional(),
+      personnelCeiling: count(0).optional(),
+      url: webUrl().optional(),
+    })
+    .refine((m) => m.expiresOn === undefined || m.expiresOn >= m.adoptedOn, {
+      path: ['expiresOn'],
+      message: 'must not be before adoptedOn',
+    }),
+  IndicatorRecorded: z
+    .strictObject({
+      indicator: z.string().regex(INDICATOR_PATTERN, 'must match ^[a-z0-9][a-z0-9-]{0,63}$ (lower-case letters, digits and dashes), e.g. "homicides"'),
+      value: amount(true),
+      unit: text(40),
+      periodStart: isoDate(),
+      periodEnd: isoDate(),
+      area: text(120).optional(),
+    })
+    .refine((i) => i.periodEnd >= i.periodStart, { path: ['periodEnd'], message: 'must not be before periodStart' }),
   // Corrections (CONTRACT section 10): the target is named by its id; what a correction may
   // target, and whether its data fits the target's type, needs the stream (mission-stream.ts).
   EventRetracted: z.strictObject({ eventId: eventId(), reason: text(500) }),

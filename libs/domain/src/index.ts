@@ -14,3 +14,8 @@ export * from './partition';
 export * from './source';
 export * from './effective-stream';
 export * from './projections/contributions';
+export * from './web-url';
+export * from './projections/mandates';
+export * from './projections/indicators';
+export * from './projections/figures';
+export * from './projections/history';

@@ -1,6 +1,6 @@
 // Unit specs for the write model of a mission stream: its rules (`decide`) and its own state (`evolve`).
 import { DomainEvent } from './catalogue';
-import { decide, DomainError, evolve, initialState, MAX_COUNTRY_PERSONNEL, MissionStreamState } from './mission-stream';
+import { checkPredecessors, decide, DomainError, evolve, initialState, MAX_COUNTRY_PERSONNEL, MissionStreamState, streamStateOf } from './mission-stream';
 
 const established: DomainEvent = { type: 'MissionEstablished', data: { name: 'MSS Haiti', hostCountry: 'HTI', leadNation: 'KEN' } };
 const required = (n: number): DomainEvent => ({ type: 'PersonnelRequirementSet', data: { required: n } });
@@ -37,7 +37,7 @@ function missionWithDeployed(): MissionStreamState {
 describe('decide', () => {
   describe('a new stream', () => {
     it("starts at version 0 with no country counted", () => {
-      expect(initialState()).toEqual({ version: 0, byCountry: {} });
+      expect(initialState()).toEqual({ version: 0, byCountry: {}, units: {} });
     });
 
     it('accepts MissionEstablished as version 1', () => {
@@ -45,7 +45,7 @@ describe('decide', () => {
       // when MissionEstablished is decided
       const state = decide(initialState(), [established]);
       // then the stream is at version 1, with nothing counted yet
-      expect(state).toEqual({ version: 1, byCountry: {} });
+      expect(state).toEqual({ version: 1, byCountry: {}, units: {} });
     });
 
     it.each<DomainEvent>([required(5000), pledged('KEN', 1000), support('USA'), departed('KEN', 400)])(
@@ -212,7 +212,7 @@ describe('decide', () => {
     });
 
     it('continues from the version it is given', () => {
-      const state: MissionStreamState = { version: 41, byCountry: {} };
+      const state: MissionStreamState = { version: 41, byCountry: {}, units: {} };
       expect(decide(state, [support('USA'), support('CAN')]).version).toBe(43);
     });
   });
@@ -240,9 +240,84 @@ describe('decide', () => {
     it('hands out a fresh initial state each time', () => {
       const first = initialState();
       decide(first, [established, pledged('KEN', 1000), required(5000)]);
-      expect(first).toEqual({ version: 0, byCountry: {} });
+      expect(first).toEqual({ version: 0, byCountry: {}, units: {} });
       expect(initialState()).not.toBe(first);
     });
+  });
+});
+
+describe('outcome indicators: one unit per indicator within a mission', () => {
+  const indicator = (name: string, unit: string, periodStart = '2024-01-01'): DomainEvent => ({
+    type: 'IndicatorRecorded',
+    data: { indicator: name, value: '12', unit, periodStart, periodEnd: '2024-03-31' },
+  });
+
+  it('keeps the unit of the first point and accepts more points in it', () => {
+    const state = decide(initialState(), [established, indicator('homicides', 'people'), indicator('homicides', 'people', '2024-02-01'), indicator('displaced-people', 'households')]);
+    expect(state.units).toEqual({ homicides: 'people', 'displaced-people': 'households' });
+  });
+
+  it('refuses another unit with indicator-unit-conflict, naming the field and both units', () => {
+    const state = decide(initialState(), [established, indicator('homicides', 'people')]);
+    const error = rejection(state, [indicator('homicides', 'per 100,000 people')]);
+    expect(error.code).toBe('indicator-unit-conflict');
+    expect(error.details.path).toBe('events[0].data.unit');
+    expect(error.message).toBe('indicator "homicides" is recorded in "people" in this mission; it cannot also be recorded in "per 100,000 people" (one unit per indicator)');
+  });
+
+  it('frees the unit when the only point in it is retracted (the effective stream decides)', () => {
+    const log = [
+      { id: 'e1', ...established },
+      { id: 'e2', ...indicator('homicides', 'people') },
+    ];
+    const retracted = decide(streamStateOf(log), [{ type: 'EventRetracted', data: { eventId: 'e2', reason: 'wrong unit' } }], log);
+    expect(retracted.units).toEqual({});
+    expect(decide(retracted, [indicator('homicides', 'per 100,000 people')]).units).toEqual({ homicides: 'per 100,000 people' });
+  });
+
+  it('refuses a correction that would put two units on one indicator (correction-conflict)', () => {
+    const log = [
+      { id: 'e1', ...established },
+      { id: 'e2', ...indicator('homicides', 'people') },
+      { id: 'e3', ...indicator('homicides', 'people', '2024-04-01') },
+    ];
+    const error = (() => {
+      try {
+        decide(streamStateOf(log), [{ type: 'EventCorrected', data: { eventId: 'e2', data: { indicator: 'homicides', value: '1', unit: 'cases', periodStart: '2024-01-01', periodEnd: '2024-03-31' }, reason: 'unit' } }], log);
+      } catch (e) {
+        return e as DomainError;
+      }
+      throw new Error('expected a refusal');
+    })();
+    expect(error.code).toBe('correction-conflict');
+    expect(error.message).toMatch(/would make event #3 \(IndicatorRecorded\) break a rule: indicator "homicides" is recorded in "cases"/);
+  });
+});
+
+describe('succession: a predecessor must exist', () => {
+  const succeeding = (predecessor: string): DomainEvent => ({ type: 'MissionEstablished', data: { name: 'GSF', hostCountry: 'HTI', predecessor } });
+
+  it('accepts a mission that exists', () => {
+    expect(() => checkPredecessors('gsf-haiti', [succeeding('mss-haiti')], (id) => id === 'mss-haiti')).not.toThrow();
+  });
+
+  it('refuses one that does not, or the mission itself, with predecessor-not-found naming the field', () => {
+    for (const [predecessor, message] of [
+      ['mss-nowhere', 'there is no mission "mss-nowhere" for "gsf-haiti" to succeed; establish it first'],
+      ['gsf-haiti', 'a mission cannot succeed itself ("gsf-haiti")'],
+    ]) {
+      try {
+        checkPredecessors('gsf-haiti', [succeeding(predecessor)], () => false);
+        throw new Error('expected a refusal');
+      } catch (error) {
+        expect(error).toBeInstanceOf(DomainError);
+        expect({ code: (error as DomainError).code, message: (error as DomainError).message, path: (error as DomainError).details.path }).toEqual({
+          code: 'predecessor-not-found',
+          message,
+          path: 'events[0].data.predecessor',
+        });
+      }
+    }
   });
 });
 
@@ -254,7 +329,7 @@ describe('evolve (the write model’s own state)', () => {
     // when events that count nothing are folded
     const state = [established, required(5000), support('USA'), farewell].reduce(evolve, initialState());
     // then only the version moved: the requirement and farewells are no rule's business
-    expect(state).toEqual({ version: 4, byCountry: {} });
+    expect(state).toEqual({ version: 4, byCountry: {}, units: {} });
   });
 
   it('keeps the five counters per country the limit checks', () => {
@@ -273,7 +348,7 @@ describe('evolve (the write model’s own state)', () => {
 
   it('decides from the counters it is given, whatever produced them', () => {
     // given a state that says KEN has 3 deployed (as recomputed from a log)
-    const state: MissionStreamState = { version: 9, byCountry: { KEN: { pledged: 0, departed: 3, inTransit: 0, deployed: 3, withdrawn: 0 } } };
+    const state: MissionStreamState = { version: 9, byCountry: { KEN: { pledged: 0, departed: 3, inTransit: 0, deployed: 3, withdrawn: 0 } }, units: {} };
     // then withdrawing 3 is allowed and 4 is not
     expect(decide(state, [withdrawn('KEN', 3)]).byCountry.KEN.deployed).toBe(0);
     expect(rejection(state, [withdrawn('KEN', 4)]).message).toBe('cannot withdraw 4 personnel of KEN: only 3 deployed');

@@ -18,9 +18,9 @@ export const MAX_COUNTRY_PERSONNEL = 1_000_000_000;
  * The version of MissionStreamState's shape and of the `evolve` that computes it. Raise it
  * whenever either changes: the event store then recomputes each stream's state from its
  * events before deciding on it (and `npm run db:rebuild-stream-state` does all at once).
- * 1 was the personnel read model's fold.
+ * 1 was the personnel read model's fold; 2 the counters alone; 3 adds each indicator's unit.
  */
-export const MISSION_STREAM_STATE_VERSION = 2;
+export const MISSION_STREAM_STATE_VERSION = 3;
 
 /** One country's counters, each bounded by MAX_COUNTRY_PERSONNEL; `deployed` bounds withdrawals. */
 export interface CountryCounters {
@@ -35,19 +35,25 @@ export interface MissionStreamState {
   /** Events in the stream: 0 means the mission is not established. */
   version: number;
   byCountry: Record<string, CountryCounters>;
+  /** The unit each outcome indicator is recorded in (one per indicator within a mission). */
+  units: Record<string, string>;
 }
 
-export const initialState = (): MissionStreamState => ({ version: 0, byCountry: {} });
+export const initialState = (): MissionStreamState => ({ version: 0, byCountry: {}, units: {} });
 
 const noCounters: CountryCounters = { pledged: 0, departed: 0, inTransit: 0, deployed: 0, withdrawn: 0 };
 
 /** The state after one accepted event (pure: returns a new object). */
 export function evolve(state: MissionStreamState, event: DomainEvent): MissionStreamState {
   const version = state.version + 1;
+  if (event.type === 'IndicatorRecorded') {
+    const { indicator, unit } = event.data;
+    return state.units[indicator] === undefined ? { ...state, version, units: { ...state.units, [indicator]: unit } } : { ...state, version };
+  }
   const country = 'country' in event.data ? event.data.country : undefined;
   const next = country === undefined ? undefined : countersAfter(state.byCountry[country] ?? noCounters, event);
   if (next === undefined) return { ...state, version };
-  return { version, byCountry: { ...state.byCountry, [country!]: next } };
+  return { ...state, version, byCountry: { ...state.byCountry, [country!]: next } };
 }
 
 /** One country's counters after an event of that country, or undefined when it counts nothing. */
@@ -86,7 +92,9 @@ export type DomainErrorCode =
   | 'correction-target-not-found'
   | 'correction-target-invalid'
   | 'correction-data-invalid'
-  | 'correction-conflict';
+  | 'correction-conflict'
+  | 'predecessor-not-found'
+  | 'indicator-unit-conflict';
 
 export class DomainError extends Error {
   constructor(
@@ -160,6 +168,16 @@ function checkAndEvolve(current: MissionStreamState, event: DomainEvent, path: s
       );
     }
   }
+  if (event.type === 'IndicatorRecorded') {
+    const unit = current.units[event.data.indicator];
+    if (unit !== undefined && unit !== event.data.unit) {
+      throw new DomainError(
+        'indicator-unit-conflict',
+        `indicator "${event.data.indicator}" is recorded in ${JSON.stringify(unit)} in this mission; it cannot also be recorded in ${JSON.stringify(event.data.unit)} (one unit per indicator)`,
+        { path: `${path}.data.unit` },
+      );
+    }
+  }
   const next = evolve(current, event);
   if ('country' in event.data) assertWithinLimit(next.byCountry[event.data.country], event.data.country, `${path}.data.personnel`);
   return next;
@@ -229,6 +247,29 @@ function assertWithinLimit(counters: CountryCounters | undefined, country: strin
         `this would bring ${country}'s ${counter === 'inTransit' ? 'in-transit' : counter} personnel to ${grouped(value)}; at most ${grouped(MAX_COUNTRY_PERSONNEL)} per country and mission`,
         { path },
       );
+    }
+  }
+}
+
+/** The missions a batch names as predecessors, with where (a MissionEstablished's `predecessor`). */
+export function predecessorsNamed(events: ReadonlyArray<DomainEvent>): { predecessor: string; path: string }[] {
+  return events.flatMap((event, index) =>
+    event.type === 'MissionEstablished' && event.data.predecessor !== undefined
+      ? [{ predecessor: event.data.predecessor, path: `events[${index}].data.predecessor` }]
+      : [],
+  );
+}
+
+/**
+ * A mission succeeds one that exists. The decider sees one stream, so the event store, which
+ * owns the log, says which missions exist (`exists`) in the append's transaction; this rule
+ * says what that means. A mission cannot succeed itself.
+ */
+export function checkPredecessors(missionId: string, events: ReadonlyArray<DomainEvent>, exists: (missionId: string) => boolean): void {
+  for (const { predecessor, path } of predecessorsNamed(events)) {
+    if (predecessor === missionId) throw new DomainError('predecessor-not-found', `a mission cannot succeed itself ("${missionId}")`, { path });
+    if (!exists(predecessor)) {
+      throw new DomainError('predecessor-not-found', `there is no mission "${predecessor}" for "${missionId}" to succeed; establish it first`, { path });
     }
   }
 }

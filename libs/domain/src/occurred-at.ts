@@ -47,3 +47,11 @@ export function endOfDay(text: string): Date | null {
   const start = DATE.test(text) ? parseOccurredAt(text) : null;
   return start ? new Date(start.getTime() + 86_400_000 - 1) : null;
 }
+
+/** A calendar date as YYYY-MM-DD (a real day, years as for occurredAt): mandates' and indicators' dates. */
+export function isIsoDate(text: string): boolean {
+  return DATE.test(text) && parseOccurredAt(text) !== null;
+}
+
+/** The UTC calendar day (YYYY-MM-DD) of an instant. */
+export const utcDay = (instant: Date | string): string => (typeof instant === 'string' ? new Date(instant) : instant).toISOString().slice(0, 10);

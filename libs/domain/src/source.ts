@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { text } from './catalogue';
 import { OCCURRED_AT_RANGE, parseOccurredAt } from './occurred-at';
+import { webUrl } from './web-url';
 
 export interface Source {
   url?: string;
@@ -11,20 +12,8 @@ export interface Source {
   publishedAt?: string;
 }
 
-const MAX_URL_LENGTH = 2000;
-
-/** An absolute http(s) URL: what a reader's browser may open (never javascript:, data:...). */
-export const sourceUrl = () =>
-  z
-    .string()
-    .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-    .refine(isWebUrl, 'must be an absolute https: or http: URL');
-
-function isWebUrl(value: string): boolean {
-  if (!URL.canParse(value)) return false;
-  const url = new URL(value);
-  return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.length > 0;
-}
+/** An absolute http(s) URL (see web-url.ts). */
+export const sourceUrl = webUrl;
 
 export const sourceSchema = z
   .strictObject({

@@ -42,10 +42,32 @@ const EXAMPLES: Record<EventType, Example> = {
       hostCountry: 'HTI',
       mandate: 'UN Security Council resolution 2699',
       leadNation: 'KEN',
+      predecessor: 'mss-haiti',
     },
     required: ['name', 'hostCountry'],
     numberFields: [],
-    stringFields: ['name', 'hostCountry', 'mandate', 'leadNation'],
+    stringFields: ['name', 'hostCountry', 'mandate', 'leadNation', 'predecessor'],
+  },
+  MandateAuthorized: {
+    minimal: { authority: 'UN Security Council', instrument: 'S/RES/2699 (2023)', adoptedOn: '2023-10-02' },
+    full: {
+      authority: 'UN Security Council',
+      instrument: 'S/RES/2793 (2025)',
+      adoptedOn: '2025-09-30',
+      expiresOn: '2026-10-01',
+      personnelCeiling: 5550,
+      url: 'https://press.un.org/en/2025/sc16185.doc.htm',
+    },
+    required: ['authority', 'instrument', 'adoptedOn'],
+    numberFields: ['personnelCeiling'],
+    stringFields: ['authority', 'instrument', 'adoptedOn', 'expiresOn', 'url'],
+  },
+  IndicatorRecorded: {
+    minimal: { indicator: 'homicides', value: '0', unit: 'people', periodStart: '2024-01-01', periodEnd: '2024-03-31' },
+    full: { indicator: 'displaced-people', value: '578074.5', unit: 'people', periodStart: '2024-01-01', periodEnd: '2024-03-31', area: 'Port-au-Prince' },
+    required: ['indicator', 'value', 'unit', 'periodStart', 'periodEnd'],
+    numberFields: [],
+    stringFields: ['indicator', 'value', 'unit', 'periodStart', 'periodEnd', 'area'],
   },
   PersonnelRequirementSet: {
     minimal: { required: 5000 },
@@ -202,9 +224,9 @@ describe('validateEvent', () => {
       // given the catalogue's types
       // when listing the types with an example
       const covered = Object.keys(EXAMPLES).sort();
-      // then they are the same 15 types as the contract's tables (13 of section 3, 2 corrections of section 10)
+      // then they are the same 17 types as the contract's tables (13 of section 3, 2 corrections of section 10, 2 of section 11)
       expect(covered).toEqual([...EVENT_TYPES].sort());
-      expect(EVENT_TYPES).toHaveLength(15);
+      expect(EVENT_TYPES).toHaveLength(17);
     });
   });
 
@@ -298,6 +320,31 @@ describe('validateEvent', () => {
     ])('rejects null in field %s', (field, message) => {
       const errors = errorsOf(withData(type, { [field]: null }));
       expect(errors).toEqual([{ path: `data.${field}`, message }]);
+    });
+  });
+
+  describe('mandates and indicators (CONTRACT section 11)', () => {
+    it('refuses an expiry before the adoption, naming expiresOn', () => {
+      expect(errorsOf(withData('MandateAuthorized', { adoptedOn: '2024-09-30', expiresOn: '2024-09-29' }))).toEqual([
+        { path: 'data.expiresOn', message: 'must not be before adoptedOn' },
+      ]);
+      expect(valueOf(withData('MandateAuthorized', { adoptedOn: '2024-09-30', expiresOn: '2024-09-30' })).data).toMatchObject({ expiresOn: '2024-09-30' });
+    });
+
+    it('refuses dates that are not calendar days, a negative ceiling and a url that is not http(s)', () => {
+      const errors = errorsOf(withData('MandateAuthorized', { adoptedOn: '2023-02-30', expiresOn: '2024-01-01T00:00:00Z', personnelCeiling: -1, url: 'javascript:alert(1)' }));
+      expect(errors.map((e) => e.path)).toEqual(['data.adoptedOn', 'data.expiresOn', 'data.personnelCeiling', 'data.url']);
+    });
+
+    it('refuses a period that ends before it starts (naming periodEnd), a bad indicator name, a negative value', () => {
+      expect(errorsOf(withData('IndicatorRecorded', { periodStart: '2024-04-01', periodEnd: '2024-03-31' }))).toEqual([
+        { path: 'data.periodEnd', message: 'must not be before periodStart' },
+      ]);
+      expect(errorsOf(withData('IndicatorRecorded', { indicator: 'Homicides', value: '-1' })).map((e) => e.path)).toEqual(['data.indicator', 'data.value']);
+    });
+
+    it('refuses a predecessor that is not a mission id', () => {
+      expect(errorsOf(withData('MissionEstablished', { predecessor: 'MSS Haiti' })).map((e) => e.path)).toEqual(['data.predecessor']);
     });
   });
 

@@ -20,7 +20,7 @@
 import { BEGIN_BOUNDED, BEGIN_BOUNDED_RESULTS, prepared } from '@app/database';
 import { randomUUID } from 'node:crypto';
 import { escapeLiteral, PoolClient } from 'pg';
-import { CURRENT_SCHEMA_VERSION, decide, upcast, DomainError, IdentifiedEvent, initialState, isCorrectionType, MissionStreamState } from '@app/domain';
+import { checkPredecessors, CURRENT_SCHEMA_VERSION, decide, upcast, DomainError, IdentifiedEvent, initialState, isCorrectionType, MissionStreamState, predecessorsNamed } from '@app/domain';
 import { IdempotencyKeyReusedError } from './append-errors';
 import { AppendRequest, AppendResult, AppendSettlement } from './append-types';
 import { readStreamState, recomputeStreamState, storedStreamState } from './stream-state';
@@ -91,10 +91,11 @@ export async function appendBatch(client: PoolClient, requests: AppendRequest[],
   const claimed = await settleClaims(client, requests, claimRows, settled);
   const streams = await readLockedStreams(client, requests, lockedRows, settled);
   await readLogsToCorrect(client, requests, settled, streams);
+  const predecessors = await readPredecessors(client, requests, settled);
   const undecided = requests.map((_, index) => index).filter((index) => !settled[index]);
-  let accepted = decideAll(requests, undecided, settled, streams);
+  let accepted = decideAll(requests, undecided, settled, streams, predecessors);
   const lost = await createStreams(client, streams);
-  if (lost.size > 0) accepted = await decideAfterConcurrentCreation(client, requests, undecided, lost, streams, accepted, settled);
+  if (lost.size > 0) accepted = await decideAfterConcurrentCreation(client, requests, undecided, lost, streams, accepted, settled, predecessors);
   const appended = await writeStreamsAndInsertEvents(client, requests, streams, accepted);
   accepted.forEach((a, k) => (settled[a.index] = { outcome: { result: appended[k], replayed: false } }));
   await recordIdempotencyAnswers(client, requests, claimed, settled);
@@ -207,8 +208,31 @@ async function readLogsToCorrect(
   for (const row of rows) streams.get(row.mission_id)!.log!.push({ id: row.id, ...upcast(row.type, row.schema_version, row.data) });
 }
 
-/** Decides the requests at `indices`, in that order, each against its stream as the ones before it left it. */
-function decideAll(requests: AppendRequest[], indices: number[], settled: (AppendSettlement | undefined)[], streams: Map<string, StreamSlot>): Accepted[] {
+/**
+ * Of the missions the batch's MissionEstablished events name as predecessors, those that exist
+ * (rare: one query, only then). A mission is never deleted, so what this transaction sees
+ * stays true; one that commits later did not exist when the request was decided.
+ */
+async function readPredecessors(client: PoolClient, requests: AppendRequest[], settled: (AppendSettlement | undefined)[]): Promise<Set<string>> {
+  const named = [...new Set(requests.flatMap((r, i) => (settled[i] ? [] : predecessorsNamed(r.command.events).map((p) => p.predecessor))))];
+  if (named.length === 0) return new Set();
+  const { rows } = await client.query<{ mission_id: string }>('SELECT mission_id FROM streams WHERE mission_id = ANY($1)', [named]);
+  return new Set(rows.map((row) => row.mission_id));
+}
+
+/**
+ * Decides the requests at `indices`, in that order, each against its stream as the ones before
+ * it left it. A predecessor exists when the log had it (`predecessors`) or a request decided
+ * before this one in the batch established it.
+ */
+function decideAll(
+  requests: AppendRequest[],
+  indices: number[],
+  settled: (AppendSettlement | undefined)[],
+  streams: Map<string, StreamSlot>,
+  predecessors: Set<string>,
+): Accepted[] {
+  const exists = (missionId: string) => predecessors.has(missionId) || (streams.get(missionId)?.state.version ?? 0) > 0;
   const accepted: Accepted[] = [];
   for (const index of indices) {
     if (settled[index]) continue;
@@ -224,6 +248,7 @@ function decideAll(requests: AppendRequest[], indices: number[], settled: (Appen
         );
       }
       const next = decide(stream.state, events, stream.log);
+      checkPredecessors(request.missionId, events, exists);
       accepted.push({ index, fromVersion: stream.state.version, streamVersion: next.version });
       // Events of this batch cannot be named by a correction yet (their ids are made at insert).
       stream.log?.push(...events.map((event, k) => ({ id: `pending:${stream.state.version + k + 1}`, type: event.type, data: event.data })));
@@ -267,6 +292,7 @@ async function decideAfterConcurrentCreation(
   streams: Map<string, StreamSlot>,
   accepted: Accepted[],
   settled: (AppendSettlement | undefined)[],
+  predecessors: Set<string>,
 ): Promise<Accepted[]> {
   const again = undecided.filter((index) => lost.has(requests[index].missionId));
   for (const index of again) settled[index] = undefined;
@@ -276,7 +302,7 @@ async function decideAfterConcurrentCreation(
   for (const row of rows) await readLockedStream(client, requests, row, streams, settled);
   await readLogsToCorrect(client, requests, settled, streams, lost);
   const kept = accepted.filter((a) => !lost.has(requests[a.index].missionId));
-  return [...kept, ...decideAll(requests, again, settled, streams)].sort((a, b) => a.index - b.index);
+  return [...kept, ...decideAll(requests, again, settled, streams, predecessors)].sort((a, b) => a.index - b.index);
 }
 
 /**

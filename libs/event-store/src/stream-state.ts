@@ -1,5 +1,6 @@
-// The write model's state as `streams.state` holds it: `{ "v": 2, "byCountry": {...} }`, v
-// being MISSION_STREAM_STATE_VERSION. A state of any other version — written by a release
+// The write model's state as `streams.state` holds it: `{ "v": 3, "byCountry": {...},
+// "units"?: {...} }`, v being MISSION_STREAM_STATE_VERSION (`units` only when the mission
+// has indicators). A state of any other version — written by a release
 // with other rules — or one that does not read as counters is never decided on: it is
 // recomputed from the stream's events with the domain's own `evolve`, under the stream's row
 // lock (the append path's FOR UPDATE), and written back.
@@ -13,16 +14,17 @@ const counter = z.number().int().nonnegative();
 const storedState = z.strictObject({
   v: z.literal(MISSION_STREAM_STATE_VERSION),
   byCountry: z.record(z.string(), z.strictObject({ pledged: counter, departed: counter, inTransit: counter, deployed: counter, withdrawn: counter })),
+  units: z.record(z.string(), z.string()).optional(),
 });
 
 /** The JSON to store in `streams.state`. */
 export const storedStreamState = (state: MissionStreamState): string =>
-  JSON.stringify({ v: MISSION_STREAM_STATE_VERSION, byCountry: state.byCountry });
+  JSON.stringify({ v: MISSION_STREAM_STATE_VERSION, byCountry: state.byCountry, ...(Object.keys(state.units).length > 0 && { units: state.units }) });
 
 /** The state a `streams` row holds, or null when it must be recomputed from the log. */
 export function readStreamState(version: number, stored: unknown): MissionStreamState | null {
   const parsed = storedState.safeParse(stored);
-  return parsed.success ? { version, byCountry: parsed.data.byCountry } : null;
+  return parsed.success ? { version, byCountry: parsed.data.byCountry, units: parsed.data.units ?? {} } : null;
 }
 
 const PAGE = 2_000;

@@ -11,3 +11,6 @@ export * from './funding.projection';
 export * from './timeline.projection';
 export * from './missions.projection';
 export * from './projections.module';
+export * from './mandates.projection';
+export * from './indicators.projection';
+export * from './history.projection';

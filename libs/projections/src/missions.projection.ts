@@ -11,6 +11,7 @@ interface MissionRow {
   lead_nation: string | null;
   stream_version: number;
   supporters: string[];
+  predecessor: string | null;
 }
 
 const toState = (row: MissionRow): MissionState => ({
@@ -19,6 +20,7 @@ const toState = (row: MissionRow): MissionState => ({
   leadNation: row.lead_nation,
   streamVersion: row.stream_version,
   supporters: row.supporters,
+  predecessor: row.predecessor,
 });
 
 export const missionsProjection = defineProjection({
@@ -36,7 +38,7 @@ export const missionsProjection = defineProjection({
 
   async load(db, generation, missionIds) {
     const { rows } = await db.query<MissionRow>(
-      prepared('SELECT mission_id, name, host_country, lead_nation, stream_version, supporters FROM missions WHERE generation = $1 AND mission_id = ANY($2)'),
+      prepared('SELECT mission_id, name, host_country, lead_nation, stream_version, supporters, predecessor FROM missions WHERE generation = $1 AND mission_id = ANY($2)'),
       [generation, missionIds],
     );
     return new Map(rows.map((row) => [row.mission_id, toState(row)]));
@@ -46,26 +48,31 @@ export const missionsProjection = defineProjection({
     const ids = [...states.keys()];
     const all = ids.map((id) => states.get(id)!);
     return [
-      `INSERT INTO missions (generation, mission_id, name, host_country, lead_nation, stream_version, supporters)
-       SELECT ${params.add(generation)}::int, m.id, m.name, m.host, m.lead, m.version, ARRAY(SELECT jsonb_array_elements_text(m.supporters))
+      `INSERT INTO missions (generation, mission_id, name, host_country, lead_nation, stream_version, supporters, predecessor)
+       SELECT ${params.add(generation)}::int, m.id, m.name, m.host, m.lead, m.version, ARRAY(SELECT jsonb_array_elements_text(m.supporters)), m.predecessor
        FROM unnest(${params.add(ids)}::text[], ${params.add(all.map((m) => m.name))}::text[], ${params.add(all.map((m) => m.hostCountry))}::text[],
          ${params.add(all.map((m) => m.leadNation))}::text[], ${params.add(all.map((m) => m.streamVersion))}::int[],
-         ${params.add(all.map((m) => JSON.stringify(m.supporters)))}::jsonb[]) AS m(id, name, host, lead, version, supporters)
+         ${params.add(all.map((m) => JSON.stringify(m.supporters)))}::jsonb[], ${params.add(all.map((m) => m.predecessor))}::text[])
+         AS m(id, name, host, lead, version, supporters, predecessor)
        ON CONFLICT (generation, mission_id) DO UPDATE SET
          name = EXCLUDED.name, host_country = EXCLUDED.host_country, lead_nation = EXCLUDED.lead_nation,
-         stream_version = EXCLUDED.stream_version, supporters = EXCLUDED.supporters`,
+         stream_version = EXCLUDED.stream_version, supporters = EXCLUDED.supporters, predecessor = EXCLUDED.predecessor`,
     ];
   },
 });
 
 export interface MissionListRow extends MissionState {
   missionId: string;
+  /** The mission that names this one as its predecessor (of several, the first by id). */
+  successor: string | null;
 }
 
 export async function readMissions(db: Queryable, generation: number): Promise<MissionListRow[]> {
-  const { rows } = await db.query<MissionRow>(
-    'SELECT mission_id, name, host_country, lead_nation, stream_version, supporters FROM missions WHERE generation = $1 ORDER BY mission_id',
+  const { rows } = await db.query<MissionRow & { successor: string | null }>(
+    `SELECT m.mission_id, m.name, m.host_country, m.lead_nation, m.stream_version, m.supporters, m.predecessor,
+       (SELECT min(s.mission_id) FROM missions s WHERE s.generation = m.generation AND s.predecessor = m.mission_id) AS successor
+     FROM missions m WHERE m.generation = $1 ORDER BY m.mission_id`,
     [generation],
   );
-  return rows.map((row) => ({ missionId: row.mission_id, ...toState(row) }));
+  return rows.map((row) => ({ missionId: row.mission_id, ...toState(row), successor: row.successor }));
 }

@@ -16,7 +16,7 @@ import { EventLogReader, PartitionOf, RecordedPage, storedPartitions } from '@ap
 import { inTransaction, prepared } from '@app/database';
 import { beginStep, Checkpoint, isTransient, lockGenerations, stepCheckpoints } from './generations';
 import { Projection } from './projection';
-import { refoldMission } from './refold';
+import { evolveAll, refoldMission } from './refold';
 import { ProjectionName, PROJECTIONS } from './registry';
 import { SqlParams } from './sql-params';
 import { ProjectionStateCache } from './state-cache';
@@ -175,7 +175,7 @@ export class ProjectionRunner {
           if (reached > generation.position) {
             generation.position = reached;
             advanced.push({ generation, missionIds });
-            written.push({ generation, from, states });
+            written.push({ generation, from, states: asWritten(PROJECTIONS[generation.name], states) });
           }
           if (unreadable) {
             waiting.push({ generation, reason: `event at position ${unreadable.position}: ${unreadable.reason}; waiting for a release that can read it` });
@@ -212,6 +212,13 @@ interface Advanced {
 interface Waiting {
   generation: Checkpoint;
   reason: string;
+}
+
+/** The states as their rows hold them once this step commits (what the cache keeps). */
+function asWritten<S>(projection: Projection<S>, states: Map<string, S>): Map<string, S> {
+  const written = projection.written;
+  if (!written || states.size === 0) return states;
+  return new Map([...states].map(([missionId, state]) => [missionId, written(state)]));
 }
 
 /** The partition's next events; a page that cannot be read at all fails every generation at that position. */
@@ -260,12 +267,18 @@ async function foldBatch<S>(
   const missionIds = [...new Set(handled.map((e) => e.missionId))];
   const states = await loadStates(client, projection, generation, missionIds, projection.appendOnly ? undefined : (cached as Map<string, S> | undefined));
   const touched = new Map<string, S>();
+  const byMission = new Map<string, RecordedEvent[]>();
   for (const event of handled) {
-    const current = touched.get(event.missionId) ?? states.get(event.missionId) ?? projection.initial();
+    const events = byMission.get(event.missionId);
+    if (events) events.push(event);
+    else byMission.set(event.missionId, [event]);
+  }
+  for (const [missionId, missionEvents] of byMission) {
+    const current = states.get(missionId) ?? projection.initial();
     try {
-      touched.set(event.missionId, projection.evolve(current, event));
+      touched.set(missionId, evolveAll(projection, current, missionEvents));
     } catch (error) {
-      return { error: new PoisonEventError(event, error) };
+      return { error: poisonIn(projection, current, missionEvents, error) };
     }
   }
   for (const [missionId, last] of corrected) {
@@ -334,6 +347,18 @@ const MAX_NOTIFIED_MISSIONS = 64;
 function advancedPayload({ generation, missionIds }: Advanced): string {
   const missions = missionIds.length <= MAX_NOTIFIED_MISSIONS ? missionIds : undefined;
   return JSON.stringify({ name: generation.name, partition: generation.partition, position: generation.position, missions } satisfies ProjectionAdvanced);
+}
+
+/** Which of a mission's events a failed fold choked on: they are folded one by one again to find it. */
+function poisonIn<S>(projection: Projection<S>, state: S, events: RecordedEvent[], error: unknown): PoisonEventError {
+  for (const event of events) {
+    try {
+      state = projection.evolve(state, event);
+    } catch (cause) {
+      return new PoisonEventError(event, cause);
+    }
+  }
+  return new PoisonEventError(events[events.length - 1], error);
 }
 
 class PoisonEventError extends Error {

@@ -20,6 +20,18 @@ export interface Projection<State, Name extends string = string> {
   initial(): State;
   evolve(state: State, event: RecordedEvent): State;
   /**
+   * The state after several events of one mission, in log order: what the runner, a refold and
+   * a rebuild call when the projection has it (history: one copy of its day list per batch
+   * instead of one per event). Must equal folding them with `evolve`. Default: that fold.
+   */
+  evolveMany?(state: State, events: ReadonlyArray<RecordedEvent>): State;
+  /**
+   * The state as its rows hold it once written, which the runner keeps for its next step (see
+   * state-cache.ts). For a state that tracks what the next write must store (history's
+   * changed days); default: the state itself.
+   */
+  written?(state: State): State;
+  /**
    * A mission's state from its whole log, corrections included: what a step computes when a
    * correction changed the mission's past (an incremental fold cannot undo an event). Default:
    * the effective stream's events it handles, folded with `evolve` (see refold.ts).

@@ -19,6 +19,8 @@ const data: Record<string, object> = {
   FundingCommitted: { donor: 'USA', amount: '100000000', currency: 'USD' },
   FundingDisbursed: { donor: 'USA', amount: '50000000', currency: 'USD' },
   SupportDeclared: { supporter: 'JAM' },
+  MandateAuthorized: { authority: 'UN Security Council', instrument: 'S/RES/2699 (2023)', adoptedOn: '2023-10-02', personnelCeiling: 2500 },
+  IndicatorRecorded: { indicator: 'homicides', value: '1234', unit: 'people', periodStart: '2024-01-01', periodEnd: '2024-03-31' },
   EventCorrected: { eventId: '00000000-0000-4000-8000-000000000007', data: { country: 'KEN', personnel: 40 }, reason: 'typo' },
   EventRetracted: { eventId: '00000000-0000-4000-8000-000000000008', reason: 'reported twice' },
 };

@@ -87,7 +87,10 @@ export const GlobalPageSchema = named(
 );
 
 const personnelCounts = { pledged: count, departed: count, inTransit: count, deployed: count, withdrawn: count };
-export const PersonnelTotalsSchema = named('PersonnelTotals', z.object({ required: count, ...personnelCounts }));
+const authorized = count.nullable().meta({ description: "the personnelCeiling of the mandate in force on the day (today, or asOf); null when none is, or it sets no ceiling" });
+export const PersonnelTotalsSchema = named('PersonnelTotals', z.object({ required: count, authorized, ...personnelCounts }));
+const missionId = z.string().meta({ example: 'mss-haiti' });
+const date = z.string().meta({ format: 'date', example: '2023-10-02' });
 
 export const MissionSummarySchema = named(
   'MissionSummary',
@@ -98,6 +101,8 @@ export const MissionSummarySchema = named(
     leadNation: country.nullable(),
     streamVersion: z.number().int().min(0),
     supporters: z.array(z.string()),
+    predecessor: missionId.nullable().meta({ description: 'the mission this one succeeds (MissionEstablished.predecessor)' }),
+    successor: missionId.nullable().meta({ description: 'the mission that succeeds this one (of several, the first by id)' }),
     personnel: PersonnelTotalsSchema,
   }),
 );
@@ -112,6 +117,7 @@ export const PersonnelSchema = named(
     missionId: z.string(),
     position,
     required: count,
+    authorized,
     ...personnelCounts,
     byCountry: z.array(CountryPersonnelSchema).meta({ description: 'sorted by country' }),
   }),
@@ -200,6 +206,92 @@ export const ContributionsSchema = named(
     position,
     total: countOrAmount.meta({ description: 'the figure, as the read model shows it (the last runningTotal)' }),
     items: z.array(ContributionSchema).meta({ description: 'every effective event that changed the figure, in log order' }),
+  }),
+);
+
+export const MandateSchema = named(
+  'Mandate',
+  z.object({
+    eventId: z.uuid().meta({ description: 'the MandateAuthorized event (what a correction names)' }),
+    authority: z.string().meta({ example: 'UN Security Council' }),
+    instrument: z.string().meta({ example: 'S/RES/2699 (2023)' }),
+    adoptedOn: date,
+    expiresOn: date.nullable(),
+    personnelCeiling: count.nullable(),
+    url: z.string().nullable().meta({ format: 'uri', example: 'https://press.un.org/en/2023/sc15432.doc.htm' }),
+  }),
+);
+
+export const MandatesSchema = named(
+  'Mandates',
+  z.object({
+    missionId: z.string(),
+    position,
+    // Inline (not a $ref): OpenAPI 3.0 has no nullable reference that linters accept.
+    current: z.object(MandateSchema.shape).nullable().meta({
+      description: 'the mandate in force on the day (today, or asOf): the latest adoptedOn on or before it, unless it expired before it (then null)',
+    }),
+    mandates: z.array(MandateSchema).meta({ description: 'by adoptedOn (the same day: log order)' }),
+  }),
+);
+
+const pointPersonnel = z.object({ required: count, authorized, ...personnelCounts });
+const pointFunding = z.object({ currency, ...fundingSums });
+const inconsistent = z.boolean().meta({
+  description: 'true when a count of this view is negative: reports were dated inconsistently (a withdrawal dated before the arrival it withdraws); the figures are returned as computed',
+});
+export const HistorySchema = named(
+  'History',
+  z.object({
+    missionId: z.string(),
+    position,
+    points: z
+      .array(
+        named(
+          'HistoryPoint',
+          z.object({
+            date,
+            personnel: pointPersonnel,
+            funding: z.array(pointFunding).meta({ description: 'by currency' }),
+            inconsistent,
+          }),
+        ),
+      )
+      .meta({ description: 'one per UTC day on which an effective event occurred, by date; each equals asOf=<date> of personnel and of funding by currency' }),
+  }),
+);
+/** One row of the history's CSV: a point and one of its currencies (a point without funding: one row, currency empty). */
+export const HistoryRowSchema = z.object({ date, personnel: pointPersonnel, funding: pointFunding.optional(), inconsistent });
+
+const indicatorPoint = {
+  periodStart: date,
+  periodEnd: date,
+  area: z.string().nullable().meta({ description: 'null when the point covers no particular area', example: 'Ouest' }),
+  value: z.string().meta({ pattern: '^\\d+(\\.\\d+)?$', description: 'exact decimal string', example: '1234' }),
+  eventId: z.uuid().meta({ description: 'the IndicatorRecorded event that stands (the latest revision in the log)' }),
+};
+const indicatorName = z.string().meta({ example: 'homicides' });
+const unit = z.string().meta({ example: 'people' });
+/** One row of the indicators' CSV: a point with its indicator and unit. */
+export const IndicatorPointRowSchema = z.object({ indicator: indicatorName, unit, ...indicatorPoint });
+
+export const IndicatorsSchema = named(
+  'Indicators',
+  z.object({
+    missionId: z.string(),
+    position,
+    indicators: z
+      .array(
+        named(
+          'Indicator',
+          z.object({
+            indicator: indicatorName,
+            unit,
+            points: z.array(named('IndicatorPoint', z.object(indicatorPoint))).meta({ description: 'by periodStart, then periodEnd, then area (null first)' }),
+          }),
+        ),
+      )
+      .meta({ description: 'by indicator name' }),
   }),
 );
 
@@ -318,9 +410,12 @@ export const responseTypesMatch: [
   Same<Out<typeof FundingSchema>, Body<ReadModelsService['funding']>>,
   Same<Out<typeof TimelineSchema>, Body<ReadModelsService['timeline']>>,
   Same<Out<typeof ContributionsSchema>, Body<ReadModelsService['contributions']>>,
+  Same<Out<typeof MandatesSchema>, Body<ReadModelsService['mandates']>>,
+  Same<Out<typeof IndicatorsSchema>, Body<ReadModelsService['indicators']>>,
+  Same<Out<typeof HistorySchema>, Body<ReadModelsService['history']>>,
   Same<Out<typeof ProjectionListSchema>, { projections: ProjectionStatus[] }>,
   Same<Out<typeof RebuildAcceptedSchema>, Body<ProjectionsController['rebuild']>>,
   Same<Out<typeof ApiKeySchema>, ApiKeyView>,
   Same<Out<typeof LiveSchema>, ReturnType<HealthController['live']>>,
   Same<Out<typeof ReadySchema>, Body<HealthController['ready']>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

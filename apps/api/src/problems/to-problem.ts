@@ -22,6 +22,8 @@ const DOMAIN_STATUS: Record<DomainError['code'], number> = {
   // error all the same, answered as the other field errors are.
   'correction-data-invalid': 400,
   'correction-conflict': 422,
+  'predecessor-not-found': 422,
+  'indicator-unit-conflict': 422,
 };
 
 const BODY_TOO_LARGE = () => new Problem(413, 'body-too-large', 'the request body is larger than 1 MiB');

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { endOfDay, EVENT_TYPES, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, parseOccurredAt } from '@app/domain';
+import { endOfDay, EVENT_TYPES, FIGURES, isCountryCode, isCurrencyCode, isFundingFigure, isIsoDate, parseOccurredAt } from '@app/domain';
 import { RequireRole } from '../auth/auth.decorator';
 import { ApiAnswer, ApiInvalidParameters, ApiPathParam, ApiProblem, ApiQueryFrom } from '../openapi/api-docs.decorators';
 import { CsvTable, FORMAT_DOC, formatParam } from '../csv/csv-table.decorator';
@@ -11,6 +11,12 @@ import {
   CountryPersonnelSchema,
   DonorFundingSchema,
   FundingSchema,
+  HistoryRowSchema,
+  HistorySchema,
+  IndicatorPointRowSchema,
+  IndicatorsSchema,
+  MandateSchema,
+  MandatesSchema,
   MissionListSchema,
   MissionSummarySchema,
   PersonnelSchema,
@@ -86,6 +92,10 @@ const timelineQuery = z
     if (query.from && query.to && query.from > query.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
   });
 const listQuery = z.object({ minPosition, format: formatParam });
+const day = z.string().refine(isIsoDate, 'must be an ISO 8601 date ("2024-07-01")').optional();
+const historyQuery = z
+  .object({ from: day, to: day, knownAt: knownAtSchema, minPosition, format: formatParam })
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
 
 const MIN_POSITION_DOC = { description: 'wait (up to 10 s) until the read model reflects this log position; else 503' };
 const AS_OF_DOC = {
@@ -146,6 +156,77 @@ export class ReadModelsController {
     const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
     const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
     return this.readModels.funding(missionId, { asOf, knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/mandates')
+  @ApiOperation({ summary: 'The mandates of a mission (by adoptedOn) and the one in force on the day (today, or asOf)' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(totalsQuery, {
+    asOf: { ...AS_OF_DOC, description: 'the mandates that occurred by this date (end of that day, UTC) or date-time; `current` is the one in force that day' },
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, MandatesSchema, 'the mandates and the one in force (CSV: one row per mandate)', undefined, { csv: true })
+  @CsvTable({ model: 'mandates', row: MandateSchema, rows: (body: { mandates: unknown[] }) => body.mandates })
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async mandates(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
+    return this.readModels.mandates(missionId, { asOf, knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/history')
+  @ApiOperation({ summary: 'Personnel (with the mandate ceiling) and funding by currency over time: one point per day with an effective event, each equal to asOf of that day' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(historyQuery, {
+    from: { description: 'first day (inclusive)', example: '2024-01-01', schema: { type: 'string', format: 'date' } },
+    to: { description: 'last day (inclusive)', example: '2024-12-31', schema: { type: 'string', format: 'date' } },
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, HistorySchema, 'the points by date (CSV: one row per point and currency)', undefined, { csv: true })
+  @CsvTable({
+    model: 'history',
+    row: HistoryRowSchema,
+    rows: (body: { points: { funding: object[] }[] }) =>
+      body.points.flatMap(({ funding, ...point }) => (funding.length === 0 ? [point] : funding.map((currency) => ({ ...point, funding: currency })))),
+  })
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async history(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { from, to, knownAt, minPosition } = parseInput(historyQuery, query, 'query');
+    return this.readModels.history(missionId, { from, to }, { knownAt }, { minPosition });
+  }
+
+  @Get(':missionId/indicators')
+  @ApiOperation({ summary: 'The outcome indicators of a mission: per indicator, its unit and its points (the latest revision of each stands)' })
+  @ApiPathParam('missionId', missionIdSchema, 'mss-haiti')
+  @ApiQueryFrom(totalsQuery, {
+    asOf: { ...AS_OF_DOC, description: 'only the points whose periodEnd is on or before this date (or the day of this date-time)' },
+    knownAt: KNOWN_AT_DOC,
+    minPosition: MIN_POSITION_DOC,
+    format: FORMAT_DOC,
+  })
+  @ApiInvalidParameters()
+  @ApiAnswer(200, IndicatorsSchema, 'indicators by name, points by period and area (CSV: one row per indicator point)', undefined, { csv: true })
+  @CsvTable({
+    model: 'indicators',
+    row: IndicatorPointRowSchema,
+    rows: (body: { indicators: { indicator: string; unit: string; points: object[] }[] }) =>
+      body.indicators.flatMap(({ indicator, unit, points }) => points.map((point) => ({ indicator, unit, ...point }))),
+  })
+  @ApiProblem(404, 'no such mission')
+  @ApiProblem(503, MIN_POSITION_NOT_REACHED)
+  async indicators(@Param('missionId') missionIdParam: string, @Query() query: unknown) {
+    const missionId = parseInput(missionIdSchema, missionIdParam, 'mission id');
+    const { asOf, knownAt, minPosition } = parseInput(totalsQuery, query, 'query');
+    return this.readModels.indicators(missionId, { asOf, knownAt }, { minPosition });
   }
 
   @Get(':missionId/contributions')

@@ -4,6 +4,24 @@
 import { Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import {
+  authorizedOn,
+  emptyFigures,
+  emptyMandates,
+  evolveFigures,
+  evolveMandates,
+  MANDATE_EVENT_TYPES,
+  mandateInForce,
+  MandatesState,
+  sortedMandates,
+  utcDay,
+  emptyIndicators,
+  emptyHistory,
+  evolveHistoryMany,
+  HISTORY_EVENT_TYPES,
+  historyPoints,
+  evolveIndicators,
+  INDICATOR_EVENT_TYPES,
+  indicatorSeries,
   contributions,
   emptyFunding,
   FigureQuery,
@@ -20,7 +38,21 @@ import {
   personnelTotals,
 } from '@app/domain';
 import { EffectiveEvent, EventLogReader, MissionView } from '@app/event-store';
-import { liveCheckpoint, liveGeneration, ProjectionName, readFunding, readMissions, readPersonnel, readPersonnelTotals, readTimeline, TimelineQuery } from '@app/projections';
+import {
+  liveCheckpoint,
+  liveGeneration,
+  ProjectionName,
+  readAllMandates,
+  readFunding,
+  readHistory,
+  readIndicators,
+  readMandates,
+  readMissions,
+  readPersonnel,
+  readPersonnelTotals,
+  readTimeline,
+  TimelineQuery,
+} from '@app/projections';
 import { encodeTimelineCursor } from './timeline-cursor';
 import { ReadRequest, ReadRouter } from '../read-routing/read-router';
 import { Problem } from '../problems/problem';
@@ -39,32 +71,59 @@ export class ReadModelsService {
   constructor(private readonly router: ReadRouter) {}
 
   async missions(freshness: Freshness = {}) {
-    return this.snapshot(['missions', 'personnel'], freshness, async (db) => {
+    return this.snapshot(['missions', 'personnel', 'mandates'], freshness, async (db) => {
       const missions = await liveGeneration(db, 'missions');
       const personnel = await liveGeneration(db, 'personnel');
+      const mandates = await liveGeneration(db, 'mandates');
       const rows = await readMissions(db, missions.generation);
       const totals = await readPersonnelTotals(db, personnel.generation);
-      const result = rows.map((mission) => ({
-        missionId: mission.missionId,
-        name: mission.name,
-        hostCountry: mission.hostCountry,
-        leadNation: mission.leadNation,
-        streamVersion: mission.streamVersion,
-        supporters: mission.supporters,
-        personnel: totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel()),
-      }));
-      // Every mission: the lowest position over the partitions of both projections.
-      return { missions: result, position: Math.min(missions.position, personnel.position) };
+      const mandatesOf = await readAllMandates(db, mandates.generation);
+      const today = utcDay(new Date());
+      const result = rows.map((mission) => {
+        const { required, ...counts } = totals.get(mission.missionId) ?? personnelTotals(emptyPersonnel());
+        return {
+          missionId: mission.missionId,
+          name: mission.name,
+          hostCountry: mission.hostCountry,
+          leadNation: mission.leadNation,
+          streamVersion: mission.streamVersion,
+          supporters: mission.supporters,
+          predecessor: mission.predecessor,
+          successor: mission.successor,
+          personnel: { required, authorized: authorizedOn(mandatesOf.get(mission.missionId) ?? [], today), ...counts },
+        };
+      });
+      // Every mission: the lowest position over the partitions of the three projections.
+      return { missions: result, position: Math.min(missions.position, personnel.position, mandates.position) };
     });
   }
 
+  /**
+   * `authorized` is the ceiling of the mandate in force on the view's day: `asOf`'s, else
+   * `knownAt`'s (the answer as given that day), else today (UTC). With `asOf` the mandates are
+   * those that occurred by then, as every other figure of the view.
+   */
   async personnel(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
-    return this.snapshot(['personnel'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
+    return this.snapshot(['personnel', 'mandates'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      if (isReplay(view)) {
+        const { state, position } = await this.replay(db, missionId, view, PERSONNEL_AND_MANDATES, emptyFigures(), evolveFigures);
+        return { missionId, position, ...personnelView(state.personnel, state.mandates, dayOf(view)) };
+      }
+      const personnel = await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
+      const mandates = await this.fromProjection(db, 'mandates', missionId, (generation) => readMandates(db, generation, missionId));
+      return { missionId, position: Math.min(personnel.position, mandates.position), ...personnelView(personnel.state, mandates.state, dayOf(view)) };
+    });
+  }
+
+  /** Every mandate of the mission by adoptedOn, and the one in force on the view's day (as for personnel). */
+  async mandates(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
+    return this.snapshot(['mandates'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
       await this.assertMissionExists(db, missionId);
       const { state, position } = isReplay(view)
-        ? await this.replay(db, missionId, view, PERSONNEL_EVENT_TYPES, emptyPersonnel(), evolvePersonnel)
-        : await this.fromProjection(db, 'personnel', missionId, (generation) => readPersonnel(db, generation, missionId));
-      return { missionId, position, ...personnelView(state) };
+        ? await this.replay(db, missionId, view, MANDATE_EVENT_TYPES, emptyMandates(), evolveMandates)
+        : await this.fromProjection(db, 'mandates', missionId, (generation) => readMandates(db, generation, missionId));
+      return { missionId, position, current: mandateInForce(state, dayOf(view)), mandates: sortedMandates(state) };
     });
   }
 
@@ -75,6 +134,41 @@ export class ReadModelsService {
         ? await this.replay(db, missionId, view, FUNDING_EVENT_TYPES, emptyFunding(), evolveFunding)
         : await this.fromProjection(db, 'funding', missionId, (generation) => readFunding(db, generation, missionId));
       return { missionId, position, ...fundingView(state) };
+    });
+  }
+
+  /**
+   * One point per day with an effective event, from `from` to `to` (inclusive): the history
+   * read model the workers keep, or with `knownAt` a fold of the log as known then (through
+   * the same pure fold, so the two cannot disagree).
+   */
+  async history(missionId: string, range: { from?: string; to?: string }, view: Pick<ReplayView, 'knownAt'> = {}, freshness: Freshness = {}) {
+    return this.snapshot(['history'], { missionId, ...this.forReplay(view, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      if (isReplay(view)) {
+        // Collected, then folded at once (one copy of the day list, not one per event).
+        const collect = (events: EffectiveEvent[], event: EffectiveEvent) => (events.push(event), events);
+        const { state: events, position } = await this.replay(db, missionId, view, HISTORY_EVENT_TYPES, [] as EffectiveEvent[], collect);
+        return { missionId, position, points: historyPoints(evolveHistoryMany(emptyHistory(), events), range.from, range.to) };
+      }
+      const { state: points, position } = await this.fromProjection(db, 'history', missionId, (generation) => readHistory(db, generation, missionId, range.from, range.to));
+      return { missionId, position, points };
+    });
+  }
+
+  /**
+   * The outcome indicators. A point counts by its period, not by when it was reported:
+   * `asOf` keeps the points whose periodEnd is on or before its day; a revision stands
+   * whenever it was dated. So only `knownAt` replays the log (the events recorded by then).
+   */
+  async indicators(missionId: string, view: ReplayView = {}, freshness: Freshness = {}) {
+    const knownAt = view.knownAt === undefined ? {} : { knownAt: view.knownAt };
+    return this.snapshot(['indicators'], { missionId, ...this.forReplay(knownAt, freshness) }, async (db) => {
+      await this.assertMissionExists(db, missionId);
+      const { state, position } = isReplay(knownAt)
+        ? await this.replay(db, missionId, knownAt, INDICATOR_EVENT_TYPES, emptyIndicators(), evolveIndicators)
+        : await this.fromProjection(db, 'indicators', missionId, (generation) => readIndicators(db, generation, missionId));
+      return { missionId, position, indicators: indicatorSeries(state, view.asOf === undefined ? undefined : utcDay(view.asOf)) };
     });
   }
 
@@ -117,7 +211,7 @@ export class ReadModelsService {
   }
 
   /** A mission's read model reflects its partition's live checkpoint: that is its `position`. */
-  private async fromProjection<S>(db: PoolClient, name: 'personnel' | 'funding', missionId: string, read: (generation: number) => Promise<S>) {
+  private async fromProjection<S>(db: PoolClient, name: ProjectionName, missionId: string, read: (generation: number) => Promise<S>) {
     const { generation, position } = await liveCheckpoint(db, name, missionId);
     return { state: await read(generation), position };
   }
@@ -184,10 +278,18 @@ export interface ReplayView {
 
 const isReplay = (view: ReplayView) => view.asOf !== undefined || view.knownAt !== undefined;
 
+/** The UTC day a view looks at: asOf's, else knownAt's, else today's. */
+const dayOf = (view: ReplayView): string => utcDay(view.asOf ?? view.knownAt ?? new Date());
 
-export function personnelView(state: PersonnelState) {
+const PERSONNEL_AND_MANDATES: ReadonlySet<string> = new Set([...PERSONNEL_EVENT_TYPES, ...MANDATE_EVENT_TYPES]);
+
+
+export function personnelView(state: PersonnelState, mandates: MandatesState, day: string) {
+  const { required, ...counts } = personnelTotals(state);
   return {
-    ...personnelTotals(state),
+    required,
+    authorized: authorizedOn(mandates, day),
+    ...counts,
     byCountry: Object.entries(state.byCountry)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([country, c]) => ({ country, ...c })),

@@ -1,16 +1,16 @@
 // Request parts (params, query, bodies other than events) are checked with zod schemas;
 // a failure is a 400 problem listing every field at fault.
 import { z } from 'zod';
-import { PARSE_OPTIONS, zodErrors } from '@app/domain';
+import { MISSION_ID_PATTERN, PARSE_OPTIONS, zodErrors } from '@app/domain';
 import { validationProblem } from '../problems/problem';
+
+export { MISSION_ID_PATTERN };
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(value, PARSE_OPTIONS);
   if (!result.success) throw validationProblem(zodErrors(result.error), `invalid ${what}`);
   return result.data;
 }
-
-export const MISSION_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export const missionIdSchema = z
   .string()

@@ -18,7 +18,7 @@ beforeEach(() => {
 
 describe('missions fold', () => {
   it('starts empty at version 0', () => {
-    expect(emptyMission()).toEqual({ name: '', hostCountry: '', leadNation: null, streamVersion: 0, supporters: [] });
+    expect(emptyMission()).toEqual({ name: '', hostCountry: '', leadNation: null, streamVersion: 0, supporters: [], predecessor: null });
   });
 
   it('takes name, host and lead nation from MissionEstablished', () => {
@@ -26,7 +26,7 @@ describe('missions fold', () => {
     // when the mission is established, led by Kenya
     const state = fold([established('KEN')]);
     // then the list shows what it is
-    expect(state).toEqual({ name: 'Multinational Security Support', hostCountry: 'HTI', leadNation: 'KEN', streamVersion: 1, supporters: [] });
+    expect(state).toEqual({ name: 'Multinational Security Support', hostCountry: 'HTI', leadNation: 'KEN', streamVersion: 1, supporters: [], predecessor: null });
   });
 
   it('has no lead nation when none was given', () => {

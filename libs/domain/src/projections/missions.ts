@@ -7,9 +7,11 @@ export interface MissionState {
   leadNation: string | null;
   streamVersion: number;
   supporters: string[];
+  /** The mission this one succeeds. */
+  predecessor: string | null;
 }
 
-export const emptyMission = (): MissionState => ({ name: '', hostCountry: '', leadNation: null, streamVersion: 0, supporters: [] });
+export const emptyMission = (): MissionState => ({ name: '', hostCountry: '', leadNation: null, streamVersion: 0, supporters: [], predecessor: null });
 
 export function evolveMission(state: MissionState, event: RecordedEvent): MissionState {
   const next = { ...state, streamVersion: Math.max(state.streamVersion, event.version) };
@@ -17,6 +19,7 @@ export function evolveMission(state: MissionState, event: RecordedEvent): Missio
     next.name = event.data.name;
     next.hostCountry = event.data.hostCountry;
     next.leadNation = event.data.leadNation ?? null;
+    next.predecessor = event.data.predecessor ?? null;
   }
   if (event.type === 'SupportDeclared' && !state.supporters.includes(event.data.supporter)) {
     next.supporters = [...state.supporters, event.data.supporter];

@@ -8,6 +8,18 @@ const SUMMARIES: { [T in EventType]: [Extract<DomainEvent, { type: T }>['data'],
   MissionEstablished: [
     [{ name: 'MSS', hostCountry: 'HTI', leadNation: 'KEN' }, 'Mission established: MSS (host Haiti, led by Kenya)'],
     [{ name: 'MSS', hostCountry: 'HTI' }, 'Mission established: MSS (host Haiti)'],
+    [{ name: 'GSF', hostCountry: 'HTI', predecessor: 'mss-haiti' }, 'Mission established: GSF (host Haiti, succeeding mss-haiti)'],
+  ],
+  MandateAuthorized: [
+    [{ authority: 'UN Security Council', instrument: 'S/RES/2699 (2023)', adoptedOn: '2023-10-02' }, 'Mandate authorized by UN Security Council: S/RES/2699 (2023), adopted 2023-10-02'],
+    [
+      { authority: 'UN Security Council', instrument: 'S/RES/2793 (2025)', adoptedOn: '2025-09-30', expiresOn: '2026-10-01', personnelCeiling: 5550 },
+      'Mandate authorized by UN Security Council: S/RES/2793 (2025), adopted 2025-09-30 (ceiling 5,550 personnel, until 2026-10-01)',
+    ],
+  ],
+  IndicatorRecorded: [
+    [{ indicator: 'homicides', value: '1234.50', unit: 'people', periodStart: '2024-01-01', periodEnd: '2024-03-31', area: 'Ouest' }, 'Indicator homicides: 1,234.5 people, 2024-01-01 to 2024-03-31 (Ouest)'],
+    [{ indicator: 'displaced-people', value: '0', unit: 'people', periodStart: '2024-06-30', periodEnd: '2024-06-30' }, 'Indicator displaced-people: 0 people, 2024-06-30'],
   ],
   PersonnelRequirementSet: [[{ required: 2500 }, 'Personnel requirement set to 2,500']],
   PersonnelPledged: [

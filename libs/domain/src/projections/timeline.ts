@@ -35,7 +35,8 @@ export function summarize(event: DomainEvent): string {
   switch (event.type) {
     case 'MissionEstablished': {
       const lead = event.data.leadNation ? `, led by ${displayName(event.data.leadNation)}` : '';
-      return `Mission established: ${event.data.name} (host ${displayName(event.data.hostCountry)}${lead})`;
+      const succeeds = event.data.predecessor ? `, succeeding ${event.data.predecessor}` : '';
+      return `Mission established: ${event.data.name} (host ${displayName(event.data.hostCountry)}${lead}${succeeds})`;
     }
     case 'PersonnelRequirementSet':
       return `Personnel requirement set to ${count(event.data.required)}`;
@@ -66,6 +67,20 @@ export function summarize(event: DomainEvent): string {
       return `${displayName(event.data.donor)} disbursed ${money(event.data.amount, event.data.currency)}`;
     case 'SupportDeclared':
       return `${displayName(event.data.supporter)} declared support`;
+    case 'MandateAuthorized': {
+      const d = event.data;
+      const terms = [
+        ...(d.personnelCeiling !== undefined ? [`ceiling ${count(d.personnelCeiling)} personnel`] : []),
+        ...(d.expiresOn !== undefined ? [`until ${d.expiresOn}`] : []),
+      ];
+      return `Mandate authorized by ${d.authority}: ${d.instrument}, adopted ${d.adoptedOn}${terms.length > 0 ? ` (${terms.join(', ')})` : ''}`;
+    }
+    case 'IndicatorRecorded': {
+      const d = event.data;
+      const [whole, fraction] = formatAmount(parseAmount(d.value)).split('.');
+      const period = d.periodStart === d.periodEnd ? d.periodStart : `${d.periodStart} to ${d.periodEnd}`;
+      return `Indicator ${d.indicator}: ${groupThousands(whole)}${fraction ? `.${fraction}` : ''} ${d.unit}, ${period}${d.area ? ` (${d.area})` : ''}`;
+    }
     // Without the stream, a correction can only say why (missionTimeline says what changed).
     case 'EventRetracted':
       return `Retraction of an earlier event (${event.data.reason})`;
