@@ -9,11 +9,20 @@
 # reaps children (the migrations spawn the Prisma CLI). Node handles SIGTERM itself either
 # way (Nest shutdown hooks: the worker finishes its current job, connections close).
 #
+# Secrets: DATABASE_URL, REDIS_URL and BOOTSTRAP_ADMIN_KEY may be given as files instead
+# (DATABASE_URL_FILE=/run/secrets/..., the convention of the official images); see
+# docker-compose.yml.
+#
 # Install scripts are skipped (--ignore-scripts): none is needed. The build runs
 # `prisma generate` itself, and migrations use the Prisma CLI's bundled WebAssembly engine
 # through @prisma/adapter-pg (prisma.config.ts), so no native engine is downloaded.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 24 (the active LTS) on Debian 13 "trixie" (stable; bookworm's regular security support
+# ended in June 2026). Pinned to an exact release, not a moving tag, so that a rebuild is the
+# same image until this line changes. To pin it by digest as well, resolve the tag once and
+# append it: `docker buildx imagetools inspect node:24.20.0-trixie-slim` prints the index
+# digest; then NODE_IMAGE=node:24.20.0-trixie-slim@sha256:<that digest>.
+ARG NODE_IMAGE=node:24.20.0-trixie-slim
 
 # ---- build: all dependencies, Prisma client generation, TypeScript compilation ----------
 FROM ${NODE_IMAGE} AS build
@@ -52,9 +61,10 @@ COPY --from=build /app/prisma.config.ts ./prisma.config.ts
 # Files stay owned by root (read-only for the app); the processes run unprivileged.
 USER node
 EXPOSE 3000
-# Liveness of the API (the slim image has no curl). Compose overrides this for the worker
-# and disables it for the migrations.
+# Readiness of the API (the slim image has no curl): healthy when it can serve, that is when
+# PostgreSQL and Redis answer it (/health/ready; /health/live only says the process runs).
+# Compose overrides this for the worker and disables it for the migrations.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/ready', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # node directly, not npm: signals reach the Node process (and npm's prestart would rebuild).
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -38,7 +38,7 @@ function stop(code: number): void {
  */
 
 runMain(async () => {
-  if (!process.env.BOOTSTRAP_ADMIN_KEY) {
+  if (!process.env.BOOTSTRAP_ADMIN_KEY && !process.env.BOOTSTRAP_ADMIN_KEY_FILE) {
     process.env.BOOTSTRAP_ADMIN_KEY = LOCAL_ADMIN_KEY;
     if (!process.env.HOST) process.env.HOST = '127.0.0.1'; // unset or empty (an exported .env.example)
     console.warn(`BOOTSTRAP_ADMIN_KEY is not set: using the local development key "${LOCAL_ADMIN_KEY}" and listening on ${process.env.HOST} only`);

@@ -47,7 +47,7 @@ export async function startApiProcess(databaseUrl: string, env: Record<string, s
   );
 
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 60_000);
     const check = () => {
       const match = /API listening on http:\/\/[^:]+:(\d+)/.exec(output);
       if (match) {

@@ -23,7 +23,7 @@ export async function startWorker(databaseUrl: string, redisPrefix: string, env:
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
     const check = () => {
       if (output.includes('worker running')) {
         clearTimeout(timer);

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { assertSafeBootstrapKey, ConfigError, LOCAL_ADMIN_KEY, loadConfig } from './config';
 
 describe('configuration', () => {
@@ -108,5 +111,47 @@ describe('configuration', () => {
       expect(() => assertSafeBootstrapKey(loadConfig({ BOOTSTRAP_ADMIN_KEY: 'a-secret-of-our-own-0123456789', HOST: '0.0.0.0' }))).not.toThrow();
       expect(() => assertSafeBootstrapKey(loadConfig({ HOST: '0.0.0.0' }))).not.toThrow();
     });
+  });
+});
+
+// Docker/Compose secrets: NAME_FILE names a file holding the value.
+describe('configuration from files (NAME_FILE)', () => {
+  let dir: string;
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'mt-config-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads BOOTSTRAP_ADMIN_KEY_FILE, DATABASE_URL_FILE and REDIS_URL_FILE, without the final newline', () => {
+    const config = loadConfig({
+      BOOTSTRAP_ADMIN_KEY_FILE: file('key', 'a-secret-admin-key-0123456789\n'),
+      DATABASE_URL_FILE: file('db', 'postgresql://postgres:s3cret@db.internal:5432/missions\r\n'),
+      REDIS_URL_FILE: file('redis', 'redis://:pw@redis.internal:6379'),
+    });
+    expect(config.BOOTSTRAP_ADMIN_KEY).toBe('a-secret-admin-key-0123456789');
+    expect(config.DATABASE_URL).toBe('postgresql://postgres:s3cret@db.internal:5432/missions');
+    expect(config.REDIS_URL).toBe('redis://:pw@redis.internal:6379');
+  });
+
+  it('validates a value read from a file like one from the environment', () => {
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_KEY_FILE: file('key', 'short\n') })).toThrow(/BOOTSTRAP_ADMIN_KEY: must be at least 16 characters/);
+  });
+
+  it('refuses both NAME and NAME_FILE, naming them', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgresql://a/b', DATABASE_URL_FILE: file('db', 'postgresql://c/d') })).toThrow(
+      new ConfigError('invalid configuration: DATABASE_URL and DATABASE_URL_FILE are both set; set one of them'),
+    );
+  });
+
+  it('says which file it cannot read', () => {
+    const missing = join(dir, 'nope');
+    expect(() => loadConfig({ BOOTSTRAP_ADMIN_KEY_FILE: missing })).toThrow(`BOOTSTRAP_ADMIN_KEY_FILE: cannot read ${missing} (ENOENT)`);
+  });
+
+  it('ignores an empty NAME_FILE (the default applies)', () => {
+    expect(loadConfig({ DATABASE_URL_FILE: '' }).DATABASE_URL).toBe('postgresql://postgres@127.0.0.1:5432/missions');
   });
 });

@@ -1,4 +1,5 @@
 // Environment, validated once into a typed object (see .env.example for each variable).
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -127,8 +128,33 @@ export function assertSafeBootstrapKey(config: AppConfig): void {
   }
 }
 
+/**
+ * Secrets that may come from a file instead (Docker/Compose secrets, Kubernetes): `NAME_FILE`
+ * holds a path whose content is the value, as the official database images do.
+ */
+export const FILE_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_KEY'] as const;
+
+/** `env` with each `NAME_FILE` of FILE_VARIABLES replaced by `NAME` = the file's content (without its final newline). */
+function withFileVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const resolved: NodeJS.ProcessEnv = { ...env };
+  for (const name of FILE_VARIABLES) {
+    const path = env[`${name}_FILE`];
+    delete resolved[`${name}_FILE`];
+    if (!path) continue;
+    if (env[name]) throw new ConfigError(`invalid configuration: ${name} and ${name}_FILE are both set; set one of them`);
+    let content: string;
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`invalid configuration: ${name}_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+    resolved[name] = content.replace(/\r?\n$/, '');
+  }
+  return resolved;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const cleaned = Object.fromEntries(Object.entries(withFileVariables(env)).filter(([, value]) => value !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

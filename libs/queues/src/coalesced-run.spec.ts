@@ -65,15 +65,33 @@ describe('CoalescedRun', () => {
     expect(started).toHaveLength(1);
   });
 
+});
+
+/**
+ * Settles `work` while advancing fake time 1 ms at a time, so every timer fires exactly when
+ * it is due and its promise callbacks run before the next millisecond.
+ */
+async function settleOnFakeClock<T>(work: Promise<T>, limitMs = 10_000): Promise<T> {
+  let done = false;
+  const result = work.finally(() => (done = true));
+  for (let ms = 0; !done && ms < limitMs; ms++) await jest.advanceTimersByTimeAsync(1);
+  return result;
+}
+
+// Spacing on a fake clock (Date.now and setTimeout faked): exact, whatever the machine's load.
+describe('CoalescedRun spacing', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('spaces the starts of runs by the minimum interval', async () => {
     const starts: number[] = [];
     const runs = new CoalescedRun(async () => {
       starts.push(Date.now());
     }, 50);
-    await runs.request();
-    await Promise.all([runs.request(), runs.request()]);
+    await settleOnFakeClock(runs.request());
+    await settleOnFakeClock(Promise.all([runs.request(), runs.request()]));
     expect(starts).toHaveLength(2);
-    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(45);
+    expect(starts[1] - starts[0]).toBe(50);
   });
 
   it('asks a function for the interval before each run', async () => {
@@ -90,11 +108,11 @@ describe('CoalescedRun', () => {
         return interval;
       },
     );
-    await runs.request();
-    await runs.request();
-    await runs.request();
+    await settleOnFakeClock(runs.request());
+    await settleOnFakeClock(runs.request());
+    await settleOnFakeClock(runs.request());
     expect(asked).toEqual([0, 60, 0]);
-    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(55);
-    expect(starts[2] - starts[1]).toBeLessThan(50);
+    expect(starts[1] - starts[0]).toBe(60);
+    expect(starts[2] - starts[1]).toBe(0);
   });
 });

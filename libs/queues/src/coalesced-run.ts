@@ -2,7 +2,10 @@
 // run is in flight joins the pending run, which starts when the in-flight one has settled, so
 // whoever awaits a request awaits a run that started after it was made ("done as of then").
 // Used for both ends of a wake-up: the API's nudges and the worker's catch-up trigger.
-import { setTimeout as delay } from 'node:timers/promises';
+
+// The global setTimeout (not node:timers/promises), so that tests drive the spacing with fake
+// timers instead of measuring the wall clock.
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class RunsStoppedError extends Error {
   constructor() {
