@@ -116,6 +116,7 @@ describe('corrections under concurrent writers (property-based, over HTTP)', () 
           instant,
           missionId,
           ...personnelTotals(personnel),
+          authorized: null, // no mandate in these missions
           position: undefined,
           byCountry: undefined,
           missionIdBody: missionId,

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { partitionOf } from '@app/domain';
+import { PROJECTION_NAMES } from '@app/projections';
 import { established, personnelEvent } from './support/events';
 import { TEST_REDIS_URL } from './support/environment';
 import { expectEventually } from './support/eventually';
@@ -111,7 +112,7 @@ describe('the partition count', () => {
       expect(rows.filter((r) => r.partition !== partitionOf(r.mission_id, 3))).toEqual([]);
       const head = Math.max(...rows.map((r) => r.position));
       expect((await checkpointRows(db)).filter((c) => c.position !== head)).toEqual([]);
-      expect((await checkpointRows(db)).length).toBe(4 * 3);
+      expect((await checkpointRows(db)).length).toBe(PROJECTION_NAMES.length * 3);
 
       // Workers with the count unset (or equal) start and carry on from the head.
       worker = await startWorker(db.url, api.redisPrefix, { PROJECTION_PARTITIONS: '3' });

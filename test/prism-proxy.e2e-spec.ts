@@ -226,6 +226,12 @@ describe('Prism validating proxy in front of the real API (prism proxy --errors,
     await exchange(200, 'read the contributions to a count', 'GET', `/v1/missions/${MISSION}/contributions?figure=personnel.deployed&country=KEN`);
     await exchange(200, 'read the contributions to a sum', 'GET', `/v1/missions/${MISSION}/contributions?figure=funding.pledged&currency=USD&donor=USA&asOf=2024-12-31`);
     await exchange(200, 'read the contributions as CSV', 'GET', `/v1/missions/${MISSION}/contributions?figure=personnel.required&format=csv`);
+    await exchange(200, 'read the mandates', 'GET', `/v1/missions/${MISSION}/mandates`);
+    await exchange(200, 'read the mandates as of a day, as CSV', 'GET', `/v1/missions/${MISSION}/mandates?asOf=2024-12-31&format=csv`);
+    await exchange(200, 'read the history', 'GET', `/v1/missions/${MISSION}/history?from=2023-01-01&to=2030-12-31`);
+    await exchange(200, 'read the history as CSV', 'GET', `/v1/missions/${MISSION}/history?format=csv`);
+    await exchange(200, 'read the indicators', 'GET', `/v1/missions/${MISSION}/indicators`);
+    await exchange(200, 'read the indicators as CSV', 'GET', `/v1/missions/${MISSION}/indicators?format=csv`);
     const timeline = await exchange(200, 'read the timeline', 'GET', `/v1/missions/${MISSION}/timeline?limit=3&minPosition=${head}`);
     await exchange(200, 'read the next page of the timeline', 'GET', `/v1/missions/${MISSION}/timeline?limit=3&before=${timeline.body.items.at(-1).position}`);
     await exchange(200, 'read the timeline as CSV', 'GET', `/v1/missions/${MISSION}/timeline?format=csv`);
